@@ -1,0 +1,163 @@
+"""The export contract for researchers, shared by `sdg87 export` and the dashboard's /api/v1 endpoints.
+
+Every query is parameterised; column and table names come only from the allow-lists below. Filters are
+validated against the warehouse's own values, and a bad value raises FilterError naming the parameter
+and the valid values (the HTTP layer turns it into a 400).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+OBSERVATION_COLUMNS = ["series", "geo", "geo_name", "year", "sex", "age", "value", "unit", "nature", "lower", "upper",
+                       "source", "edition", "footnote", "raw_file", "raw_sha256", "raw_sheet", "raw_row"]
+SERIES_COLUMNS = ["code", "name", "unit", "sdg_target", "target_value", "target_year", "source", "definition"]
+GEOGRAPHY_COLUMNS = ["code", "name", "type", "iso3", "m49", "memberships"]
+
+# dataset -> (table, filterable columns). Progress and regional gaps are added by the progress marts.
+DATASETS = {
+    "series": "series",
+    "geographies": "geographies",
+    "observations": "observations",
+    "progress": "progress",
+    "regional-gaps": "regional_gaps",
+}
+FILTERS = ("series", "geo", "sex", "age", "from", "to")
+MAX_LIST = 500
+
+
+class FilterError(ValueError):
+    """A filter value the warehouse does not know; names the parameter and what is valid."""
+
+    def __init__(self, parameter: str, message: str):
+        self.parameter = parameter
+        super().__init__(f"parameter '{parameter}': {message}")
+
+
+@dataclass(frozen=True)
+class Filters:
+    series: tuple[str, ...] = ()
+    geo: tuple[str, ...] = ()
+    sex: tuple[str, ...] = ()
+    age: tuple[str, ...] = ()
+    year_from: int | None = None
+    year_to: int | None = None
+    current_only: bool = True
+
+
+def parse_filters(params: dict[str, str | list[str] | None]) -> Filters:
+    """Comma-separated lists (repeated parameters are joined) and integer years, checked for shape only."""
+    def values(name):
+        raw = params.get(name)
+        raw = [raw] if isinstance(raw, str) else (raw or [])
+        out = tuple(v.strip() for item in raw for v in str(item).split(",") if v.strip())
+        if len(out) > MAX_LIST:
+            raise FilterError(name, f"at most {MAX_LIST} values")
+        return out
+
+    def year(name):
+        v = values(name)
+        if not v:
+            return None
+        if len(v) > 1 or not v[0].lstrip("-").isdigit() or not 1900 <= int(v[0]) <= 2100:
+            raise FilterError(name, f"'{','.join(v)[:40]}' is not a year between 1900 and 2100")
+        return int(v[0])
+
+    f = Filters(tuple(s.upper() for s in values("series")), tuple(g.upper() for g in values("geo")),
+                tuple(s.lower() for s in values("sex")), values("age"), year("from"), year("to"))
+    if f.year_from and f.year_to and f.year_from > f.year_to:
+        raise FilterError("from", f"{f.year_from} is after to={f.year_to}")
+    return f
+
+
+def validate(con: duckdb.DuckDBPyConnection, f: Filters) -> None:
+    """Every listed value must exist in the warehouse; otherwise FilterError with the valid values."""
+    known = {
+        "series": "SELECT DISTINCT code FROM series",
+        "geo": "SELECT DISTINCT geo FROM geographies",
+        "sex": "SELECT DISTINCT sex FROM observations",
+        "age": "SELECT DISTINCT age FROM observations",
+    }
+    for name, sql in known.items():
+        wanted = getattr(f, name)
+        if not wanted:
+            continue
+        valid = {r[0] for r in con.execute(sql).fetchall()}
+        unknown = [w for w in wanted if w not in valid]
+        if unknown:
+            sample = ", ".join(sorted(valid)[:40]) + (" …" if len(valid) > 40 else "")
+            raise FilterError(name, f"unknown value '{unknown[0][:60]}'; valid values: {sample}")
+
+
+def where_clause(f: Filters, year_column: str = "year", prefix: str = "o.") -> tuple[str, list]:
+    """SQL WHERE text with ? placeholders, and its parameters. Column names are fixed here, never from input."""
+    parts, params = [], []
+    for column, wanted in (("series", f.series), ("geo", f.geo), ("sex", f.sex), ("age", f.age)):
+        if wanted:
+            parts.append(f"{prefix}{column} IN ({', '.join('?' * len(wanted))})")
+            params += list(wanted)
+    if f.year_from is not None:
+        parts.append(f"{prefix}{year_column} >= ?")
+        params.append(f.year_from)
+    if f.year_to is not None:
+        parts.append(f"{prefix}{year_column} <= ?")
+        params.append(f.year_to)
+    return (" AND ".join(parts) or "TRUE"), params
+
+
+def observations_query(f: Filters, limit: int | None = None) -> tuple[str, list]:
+    where, params = where_clause(f)
+    current = "o.is_current AND " if f.current_only else ""
+    sql = f"""SELECT o.series, o.geo, g.name AS geo_name, o.year, o.sex, o.age, o.value, o.unit, o.nature,
+                     o.lower, o.upper, o.source, o.edition, o.footnote, o.raw_file, o.raw_sha256, o.raw_sheet, o.raw_row
+              FROM observations o JOIN geographies g ON g.geo = o.geo
+              WHERE {current}{where}
+              ORDER BY o.series, o.geo, o.sex, o.age, o.year"""
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    return sql, params
+
+
+def series_query() -> tuple[str, list]:
+    return ("""SELECT code, name, unit, sdg_target, target_value, target_year, source, definition
+               FROM series ORDER BY code""", [])
+
+
+def geographies_query(f: Filters | None = None) -> tuple[str, list]:
+    where, params = ("TRUE", [])
+    if f and f.geo:
+        where, params = f"g.geo IN ({', '.join('?' * len(f.geo))})", list(f.geo)
+    return (f"""SELECT g.geo AS code, g.name, g.type, g.iso3, g.m49,
+                       (SELECT string_agg(m.scheme || ':' || m.group_geo, ';' ORDER BY m.scheme, m.group_geo)
+                        FROM geo_memberships m WHERE m.geo = g.geo) AS memberships
+                FROM geographies g WHERE {where} ORDER BY g.type DESC, g.geo""", params)
+
+
+def mart_query(table: str, f: Filters, year_column: str) -> tuple[str, list]:
+    """Progress and regional-gap marts, filtered like observations (year filters apply to `year_column`)."""
+    where, params = where_clause(f, year_column=year_column, prefix="")
+    return f"SELECT * FROM {table} WHERE {where} ORDER BY ALL", params
+
+
+def query(con: duckdb.DuckDBPyConnection, dataset: str, params: dict | None = None,
+          limit: int | None = None) -> pd.DataFrame:
+    """Run one dataset of the contract with validated filters and return a DataFrame."""
+    if dataset not in DATASETS:
+        raise FilterError("dataset", f"unknown dataset '{dataset}'; valid: {', '.join(DATASETS)}")
+    f = parse_filters(params or {})
+    validate(con, f)
+    sql, args = sql_for(dataset, f, limit)
+    return con.execute(sql, args).fetch_df()
+
+
+def sql_for(dataset: str, f: Filters, limit: int | None = None) -> tuple[str, list]:
+    if dataset == "observations":
+        return observations_query(f, limit)
+    if dataset == "series":
+        return series_query()
+    if dataset == "geographies":
+        return geographies_query(f)
+    year_column = "latest_year" if dataset == "progress" else "year"
+    return mart_query(DATASETS[dataset], f, year_column)

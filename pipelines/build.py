@@ -1,0 +1,243 @@
+"""`sdg87 build`: raw mirror -> staging -> intermediate -> marts, in a new DuckDB file swapped in only
+when every check passed. Layers follow owid/etl + dbt: readers stage (rename, cast); SQL files in
+pipelines/sql/ harmonise and join (intermediate) and make the marts the app and the API read."""
+from __future__ import annotations
+
+import contextlib
+import csv
+import hashlib
+import json
+import time
+import tomllib
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+import duckdb
+import pandas as pd
+import pycountry
+
+from pipelines import checks, readers
+from pipelines.config import (GEO_ALIASES_CSV, REGIONS_CSV, REPO_DIR, SERIES_TOML, SOURCES_TOML, SQL_DIR,
+                              parquet_dir)
+from pipelines.errors import BuildError, RawDataError
+from pipelines.readers.common import OBS_COLUMNS, POP_COLUMNS
+from pipelines.warehouse import build_lock, swap_in, temp_path
+
+# SQL models in dependency order; each file creates the table it is named after.
+MODELS_BEFORE_CHECKS = ["geographies", "geo_lookup", "geo_memberships", "int_observations"]
+MODELS_AFTER_CHECKS = ["observations", "population", "child_population", "series", "sources"]
+MARTS = ["observations", "series", "geographies", "geo_memberships", "child_population", "sources"]
+
+# Staging tables the SQL models read, with their columns (so a rejected reader leaves an empty table).
+EXPECTED_STAGING = {
+    "observations": OBS_COLUMNS,
+    "population": POP_COLUMNS,
+    "wpp_locations": ["m49", "name", "type", "iso3", "raw_file", "raw_row"],
+    "gsi_regions": ["country_name", "region_name", "raw_file", "raw_sheet", "raw_row"],
+    "ddf_geo_areas": ["m49", "name", "raw_file", "raw_row"],
+}
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class BuildResult:
+    warehouse: Path
+    build_id: str
+    seconds: float
+    rows: dict[str, int] = field(default_factory=dict)
+    rejected: dict[str, int] = field(default_factory=dict)
+    report: Path | None = None
+
+
+def build(raw_dir: Path, warehouse: Path, *, keep_going: bool = False, progress: Progress = print) -> BuildResult:
+    """Build the warehouse from the mirror. On any error the previous warehouse is left byte-identical."""
+    started = time.perf_counter()
+    with build_lock(warehouse):
+        staged, failures = run_readers(raw_dir, keep_going, progress)
+        tmp = temp_path(warehouse)
+        try:
+            with contextlib.closing(duckdb.connect(str(tmp))) as con:
+                load_staging(con, staged, raw_dir)
+                load_metadata(con)
+                run_models(con, MODELS_BEFORE_CHECKS, progress)
+                rejected = enforce_checks(con, keep_going, failures, progress)
+                run_models(con, MODELS_AFTER_CHECKS + marts_from_plugins(), progress)
+                build_id = write_build_info(con, raw_dir, started, rejected)
+                rows = table_counts(con)
+            swap_in(tmp, warehouse)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+        export_parquet(warehouse, progress)
+        report = write_reject_report(warehouse, rejected) if keep_going else None
+    return BuildResult(warehouse, build_id, time.perf_counter() - started, rows, count_rejects(rejected), report)
+
+
+def run_readers(raw_dir: Path, keep_going: bool, progress: Progress):
+    """Run every registered reader; strict mode stops at the first bad file, keep-going records it."""
+    if not Path(raw_dir).is_dir():
+        raise BuildError(f"{raw_dir}: raw directory does not exist (set --raw-dir or SDG87_RAW_DIR)")
+    staged: dict[str, list[pd.DataFrame]] = {}
+    failures: list[checks.Offence] = []
+    for family, module, function in readers.REGISTRY:
+        progress(f"reading {family} ({function})")
+        try:
+            frames = readers.load(module, function)(Path(raw_dir))
+        except (RawDataError, BuildError) as exc:
+            if not keep_going:
+                raise
+            failures.append(reader_failure(family, exc))
+            continue
+        for name, frame in frames.items():
+            staged.setdefault(name, []).append(frame)
+    return {name: pd.concat(frames, ignore_index=True) for name, frames in staged.items()}, failures
+
+
+def reader_failure(family: str, exc: Exception) -> checks.Offence:
+    e = exc if isinstance(exc, RawDataError) else RawDataError(str(exc).split(":")[0], str(exc))
+    return checks.Offence("unreadable file", e.file, e.sheet, e.row, e.column, family,
+                          f"whole file rejected: {e.message}")
+
+
+def load_staging(con: duckdb.DuckDBPyConnection, staged: dict[str, pd.DataFrame], raw_dir: Path) -> None:
+    """Staged frames become stg_* tables; raw_files records the sha256 of every file any row came from."""
+    for name, columns in EXPECTED_STAGING.items():  # a reader rejected in keep-going mode leaves an empty table
+        staged.setdefault(name, pd.DataFrame({c: pd.Series(dtype="object") for c in columns}))
+    for name, frame in staged.items():
+        con.register("frame", frame)
+        con.execute(f'CREATE TABLE "stg_{name}" AS SELECT * FROM frame')
+        con.unregister("frame")
+    paths = sorted({p for f in staged.values() if "raw_file" in f for p in f["raw_file"].dropna().unique()})
+    files = pd.DataFrame([file_record(p, raw_dir) for p in paths], columns=["path", "sha256", "size_bytes"])
+    con.register("frame", files)
+    con.execute("CREATE TABLE raw_files AS SELECT * FROM frame")
+    con.unregister("frame")
+
+
+def file_record(path: str, raw_dir: Path) -> tuple[str, str | None, int | None]:
+    """(relative path, sha256, size) for a mirror file, or a repository file such as the curated table."""
+    full = Path(raw_dir) / path
+    if not full.exists():
+        full = REPO_DIR / path
+    if not full.exists():
+        return path, None, None
+    return path, hashlib.sha256(full.read_bytes()).hexdigest(), full.stat().st_size
+
+
+def load_metadata(con: duckdb.DuckDBPyConnection) -> None:
+    """Metadata kept as data (TOML/CSV) becomes meta_* tables."""
+    with open(SERIES_TOML, "rb") as fh:
+        series = pd.DataFrame([{"code": code, **meta} for code, meta in tomllib.load(fh).items()])
+    for col in ("sdg_indicator", "target_value", "target_year"):
+        series[col] = series.get(col)
+    with open(SOURCES_TOML, "rb") as fh:
+        sources = tomllib.load(fh)
+    editions = pd.DataFrame([{"source": sid, "source_name": s["name"], "publisher": s["publisher"],
+                              "licence": e.get("licence", s.get("licence")), "url": s.get("url"), "edition_key": key,
+                              "edition": e["edition"], "edition_date": e["edition_date"], "path": e["path"],
+                              "citation": e["citation"]}
+                             for sid, s in sources.items() for key, e in s["editions"].items()])
+    tables = {"meta_series": series, "meta_sources": editions,
+              "meta_regions": csv_with_rows(REGIONS_CSV), "meta_geo_aliases": csv_with_rows(GEO_ALIASES_CSV),
+              "meta_pycountry": pycountry_names()}
+    for name, frame in tables.items():
+        con.register("frame", frame)
+        con.execute(f"CREATE TABLE {name} AS SELECT * FROM frame")
+        con.unregister("frame")
+
+
+def csv_with_rows(path: Path) -> pd.DataFrame:
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    df["raw_row"] = range(2, len(df) + 2)
+    return df.replace({"": None})
+
+
+def pycountry_names() -> pd.DataFrame:
+    """Every English name pycountry knows for each ISO 3166-1 country (official, common and short names)."""
+    rows = [(c.alpha_3, getattr(c, attr)) for c in pycountry.countries
+            for attr in ("name", "official_name", "common_name") if hasattr(c, attr)]
+    return pd.DataFrame(rows, columns=["iso3", "name"])
+
+
+def run_models(con: duckdb.DuckDBPyConnection, models: list[str], progress: Progress) -> None:
+    for model in models:
+        progress(f"model {model}")
+        con.execute((SQL_DIR / f"{model}.sql").read_text())
+
+
+def marts_from_plugins() -> list[str]:
+    """Marts added by later steps (progress, regional gaps) once their SQL files exist."""
+    return [m for m in ("progress", "regional_gaps") if (SQL_DIR / f"{m}.sql").exists()]
+
+
+def enforce_checks(con, keep_going: bool, failures: list, progress: Progress) -> list[checks.Offence]:
+    """Strict: the first offence stops the build. Keep-going: offending rows are moved to `rejects`."""
+    progress("checks")
+    offences = checks.find_offences(con, limit=None if keep_going else 1)
+    if offences and not keep_going:
+        raise offences[0].error()
+    for o in offences:
+        con.execute("DELETE FROM int_observations WHERE raw_file = ? AND raw_row = ? AND coalesce(raw_sheet, '') = ?",
+                    [o.file, o.row, o.sheet or ""])
+    # a key left with two rows after deletions keeps only its first
+    all_rejects = failures + offences
+    frame = pd.DataFrame([vars(o) for o in all_rejects],
+                         columns=["check", "file", "sheet", "row", "column", "source", "reason"])
+    con.register("frame", frame)
+    con.execute("CREATE TABLE rejects AS SELECT * FROM frame")
+    con.unregister("frame")
+    return all_rejects
+
+
+def write_build_info(con, raw_dir: Path, started: float, rejected: list) -> str:
+    """One row describing this build: id, time, inputs."""
+    now = datetime.now(timezone.utc)
+    digest = hashlib.sha256("".join(r[0] or "" for r in con.execute(
+        "SELECT sha256 FROM raw_files ORDER BY path").fetchall()).encode()).hexdigest()[:10]
+    build_id = f"{now:%Y%m%dT%H%M%SZ}-{digest}"
+    con.execute("""CREATE TABLE build_info AS SELECT ? AS build_id, ?::TIMESTAMPTZ AS built_at, ? AS raw_dir,
+                   ? AS seconds, ? AS n_rejected, ? AS inputs_sha256""",
+                [build_id, now.isoformat(), str(raw_dir), round(time.perf_counter() - started, 2), len(rejected), digest])
+    return build_id
+
+
+def table_counts(con) -> dict[str, int]:
+    names = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables "
+                                       "WHERE table_name NOT LIKE 'stg_%' AND table_name NOT LIKE 'meta_%' "
+                                       "ORDER BY 1").fetchall()]
+    return {n: con.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names}
+
+
+def export_parquet(warehouse: Path, progress: Progress) -> None:
+    """Marts are also written as Parquet beside the warehouse (each file replaced atomically)."""
+    out = parquet_dir(warehouse)
+    out.mkdir(parents=True, exist_ok=True)
+    with contextlib.closing(duckdb.connect(str(warehouse), read_only=True)) as con:
+        tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        for mart in MARTS + marts_from_plugins():
+            if mart not in tables:
+                continue
+            progress(f"parquet {mart}")
+            tmp = out / f".{mart}.parquet.tmp"
+            con.execute(f"COPY {mart} TO '{tmp}' (FORMAT parquet, COMPRESSION zstd)")
+            tmp.replace(out / f"{mart}.parquet")
+
+
+def write_reject_report(warehouse: Path, rejected: list) -> Path:
+    """Keep-going report: one CSV line per rejected row or file, beside the warehouse."""
+    path = warehouse.with_name(warehouse.stem + ".rejects.csv")
+    with open(path, "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["check", "file", "sheet", "row", "column", "source", "reason"])
+        w.writerows([[o.check, o.file, o.sheet, o.row, o.column, o.source, o.reason] for o in rejected])
+    return path
+
+
+def count_rejects(rejected: list) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for o in rejected:
+        counts[o.file] = counts.get(o.file, 0) + 1
+    return counts

@@ -1,0 +1,83 @@
+"""Checks that stop the build. Each is a SQL query over the staged data returning the offending rows with
+their lineage (file, sheet, row, column) and a plain reason; the first offence becomes a RawDataError."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+from pipelines.errors import RawDataError
+
+LINEAGE = "raw_file, raw_sheet, raw_row"
+
+# The source column that holds the place, per source family (for messages about unknown geographies).
+GEO_COLUMNS = {"un_sdg": "geo_area / geoAreaCode", "unodc": "geo_area", "unicef_sowc": "Countries and areas",
+               "ilostat": "Reference area", "walkfree_gsi": "Country", "published": "geo", "wpp": "Location code (M49)"}
+
+def _geo_column_sql() -> str:
+    cases = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in GEO_COLUMNS.items())
+    return f"CASE source {cases} ELSE 'geography' END"
+
+
+CHECKS = {
+    "unknown geography": f"""
+        SELECT {LINEAGE}, {{geo_column}}, source,
+               'unknown geography ''' || geo_source_code || ''' (' || geo_scheme || '): add it to pipelines/metadata/geo_aliases.csv if it is a new name for a known place'
+        FROM int_observations WHERE geo IS NULL""",
+    "unknown series": f"""
+        SELECT {LINEAGE}, raw_column, source, 'series ''' || series || ''' is not in pipelines/metadata/series.toml'
+        FROM int_observations WHERE series NOT IN (SELECT code FROM meta_series)""",
+    "percentage outside 0-100": f"""
+        SELECT {LINEAGE}, raw_column, source, 'percentage ' || value || ' is outside 0-100'
+        FROM int_observations WHERE unit IN ('percent', 'score_percent') AND (value < 0 OR value > 100)""",
+    "rate outside range": f"""
+        SELECT {LINEAGE}, raw_column, source, 'rate ' || value || ' per 1,000 is outside 0-1000'
+        FROM int_observations WHERE unit = 'per_1000' AND (value < 0 OR value > 1000)""",
+    "negative count": f"""
+        SELECT {LINEAGE}, raw_column, source, 'count ' || value || ' is negative'
+        FROM int_observations WHERE unit IN ('number', 'thousands', 'millions', 'per_100000') AND value < 0""",
+    "non-finite value": f"""
+        SELECT {LINEAGE}, raw_column, source, 'value is missing or not finite'
+        FROM int_observations WHERE value IS NULL OR NOT isfinite(value)""",
+    "duplicate key": f"""
+        SELECT {LINEAGE}, raw_column, source,
+               'duplicate key (series ' || series || ', geo ' || geo || ', year ' || year || ', sex ' || sex ||
+               ', age ' || age || ') also at row ' || first_row || ' of the same edition'
+        FROM (SELECT *, first_value(raw_row) OVER w AS first_row, row_number() OVER w AS n
+              FROM int_observations WHERE geo IS NOT NULL
+              WINDOW w AS (PARTITION BY series, geo, year, sex, age, source, edition ORDER BY raw_row))
+        WHERE n > 1""",
+    "unknown country in population": f"""
+        SELECT p.raw_file, p.raw_sheet, p.raw_row, 'Location code (M49)', 'wpp',
+               'WPP country/area ''' || w.name || ''' (M49 ' || p.geo_source_code || ') is not a known geography'
+        FROM stg_population p JOIN stg_wpp_locations w ON w.m49 = p.geo_source_code
+        WHERE w.type = 'Country/Area'
+          AND ltrim(p.geo_source_code, '0') NOT IN (SELECT key FROM geo_lookup WHERE scheme = 'm49')""",
+}
+CHECKS["unknown geography"] = CHECKS["unknown geography"].replace("{geo_column}", _geo_column_sql())
+
+
+@dataclass
+class Offence:
+    check: str
+    file: str
+    sheet: str | None
+    row: int | None
+    column: str | None
+    source: str
+    reason: str
+
+    def error(self) -> RawDataError:
+        return RawDataError(self.file, self.reason, sheet=self.sheet, row=self.row, column=self.column)
+
+
+def find_offences(con: duckdb.DuckDBPyConnection, limit: int | None = None) -> list[Offence]:
+    """Run every check; return offences in check order (at most `limit` per check)."""
+    tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    found = []
+    for name, sql in CHECKS.items():
+        if name == "unknown country in population" and not {"stg_population", "stg_wpp_locations"} <= tables:
+            continue
+        rows = con.execute(sql + (f" LIMIT {int(limit)}" if limit else "")).fetchall()
+        found += [Offence(name, *row) for row in rows]
+    return found
