@@ -139,5 +139,49 @@ def fetch(raw_dir, sources, base_url) -> None:
         sys.exit(1)
 
 
+SERVE_OPTIONS = [
+    click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on."),
+    click.option("--port", default=8050, show_default=True, type=int, help="Port to listen on."),
+    click.option("--workers", default=2, show_default=True, type=int, help="gunicorn worker processes."),
+    click.option("--threads", default=4, show_default=True, type=int, help="Threads per worker."),
+]
+
+
+def serve_options(fn):
+    for option in reversed(SERVE_OPTIONS):
+        fn = option(fn)
+    return fn
+
+
+@main.command()
+@WAREHOUSE_OPTION
+@serve_options
+def serve(warehouse, host, port, workers, threads) -> None:
+    """Serve the dashboard and /api/v1 with gunicorn (production settings, read-only warehouse)."""
+    import os
+
+    from dashboard.serve import serve as run_server
+
+    wh = config.warehouse_path(warehouse)
+    if not wh.exists():
+        console.print(f"[bold red]error[/]: no warehouse at {wh}; run `sdg87 build` or `sdg87 up`", highlight=False)
+        sys.exit(1)
+    os.environ[config.ENV_WAREHOUSE] = str(wh)
+    console.print(f"serving {wh} on http://{host}:{port} with {workers} worker(s)", highlight=False)
+    run_server(host=host, port=port, workers=workers, threads=threads)
+
+
+@main.command()
+@RAW_DIR_OPTION
+@WAREHOUSE_OPTION
+@serve_options
+@click.pass_context
+def up(ctx, raw_dir, warehouse, host, port, workers, threads) -> None:
+    """Build the warehouse if there is none yet, then serve the dashboard."""
+    if not config.warehouse_path(warehouse).exists():
+        ctx.invoke(build, raw_dir=raw_dir, warehouse=warehouse, keep_going=False, quiet=False)
+    ctx.invoke(serve, warehouse=warehouse, host=host, port=port, workers=workers, threads=threads)
+
+
 if __name__ == "__main__":
     main()

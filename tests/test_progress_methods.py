@@ -535,7 +535,7 @@ def test_prop_projection_never_negative(slope, y, v, to_year, ub):
         assert p.value <= ub
 
 
-@given(series(min_years=1), st.floats(0.0, 50.0), st.integers(2031, 2040))
+@given(series(min_years=1), st.floats(0.0, 50.0), st.integers(2036, 2045))
 def test_prop_status_always_one_of_the_labels(s, target, ty):
     ys, vs = s
     assert classify_status(ys, vs, target, ty) in STATUSES

@@ -48,8 +48,15 @@ class Download:
 
 def download(url: str, dest: str | os.PathLike, timeout: float = 60.0, retries: int = 3,
              backoff: float = 1.0, *, progress: Progress | None = None,
-             headers: dict[str, str] | None = None) -> Download:
-    """Fetch ``url`` into ``dest``; retry transient failures ``retries`` times; raise FetchError."""
+             headers: dict[str, str] | None = None,
+             before_replace: Callable[[Path], None] | None = None) -> Download:
+    """Fetch ``url`` into ``dest``; retry transient failures ``retries`` times; raise FetchError.
+
+    ``before_replace(part)`` runs once status and length are verified, just before the part file is
+    renamed onto ``dest``; it may inspect the part file and raise FetchError to reject the body
+    (``dest`` is then left untouched). The fetcher uses it to check page JSON and to drop a stale
+    manifest entry for the file about to be replaced.
+    """
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     part = part_path(dest)
@@ -59,7 +66,7 @@ def download(url: str, dest: str | os.PathLike, timeout: float = 60.0, retries: 
             if attempt:
                 time.sleep(backoff * 2 ** (attempt - 1))
             try:
-                return _attempt(url, dest, part, timeout, progress, headers)
+                return _attempt(url, dest, part, timeout, progress, headers, before_replace)
             except _Transient as exc:
                 last = str(exc)
                 _remove(part)
@@ -74,7 +81,7 @@ def part_path(dest: Path) -> Path:
 
 
 def _attempt(url: str, dest: Path, part: Path, timeout: float, progress: Progress | None,
-             headers: dict[str, str] | None) -> Download:
+             headers: dict[str, str] | None, before_replace: Callable[[Path], None] | None) -> Download:
     """One GET: status check, stream to the part file, length check, rename."""
     try:
         with requests.get(url, stream=True, timeout=timeout, headers=_headers(headers)) as resp:
@@ -88,6 +95,8 @@ def _attempt(url: str, dest: Path, part: Path, timeout: float, progress: Progres
         raise _Transient(f"{type(exc).__name__}: {exc}") from exc
     except requests.RequestException as exc:
         raise FetchError(url, f"{type(exc).__name__}: {exc}") from exc
+    if before_replace:
+        before_replace(part)
     os.replace(part, dest)
     return Download(url=url, path=dest, sha256=sha256, size=size, http_status=status)
 

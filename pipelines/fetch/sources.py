@@ -3,7 +3,8 @@
 Every source is written to ``<raw_dir>/<source>/live_<YYYY-MM-DD>/<file>`` in the publisher's own
 format, and each completed file gets an entry in that folder's ``MANIFEST.json``:
 ``{url, file, retrieved_at, sha256, size, http_status}``. The manifest is rewritten atomically and
-never lists a file that is not complete (a file about to be re-fetched is dropped from it first).
+never lists a file that is not complete: a failed download leaves both the folder and the manifest
+as they were, and a verified re-download drops the old entry just before it replaces the old file.
 """
 from __future__ import annotations
 
@@ -184,21 +185,29 @@ def _fetch_sdg_pages(spec: SourceSpec, item: FileSpec, run: _Run) -> Iterator[di
     """Page 1, 2, ... until the ``totalPages`` the API reports; one official JSON file per page."""
     page, total = 1, 1
     while page <= total:
-        entry = _fetch_file([page_url(item.url, page, spec.page_size)], item.file.format(page=page), run)
+        entry = _fetch_file([page_url(item.url, page, spec.page_size)], item.file.format(page=page), run,
+                            check=_sdg_total_pages)
         total = _sdg_total_pages(run.folder / entry["file"], entry["url"])
         yield entry
         page += 1
 
 
-def _fetch_file(urls: list[str], file: str, run: _Run) -> dict:
-    """Download the first URL that works into the live folder; the manifest entry for it."""
+def _fetch_file(urls: list[str], file: str, run: _Run, check: Callable[[Path, str], object] | None = None) -> dict:
+    """Download the first URL that works into the live folder; the manifest entry for it.
+
+    ``check(part_path, url)`` may reject a complete body by raising FetchError before it replaces
+    anything; the file's old manifest entry is dropped only once the new body is accepted.
+    """
     dest = run.folder / file
-    forget_in_manifest(run.folder, file)
     reasons = []
     for url in (rebase_url(u, run.base) for u in urls):
+        def accept(part: Path, url: str = url) -> None:
+            if check:
+                check(part, url)
+            forget_in_manifest(run.folder, file)
         try:
             return _entry(download(url, dest, run.timeout, run.retries, run.backoff,
-                                   progress=_labelled(run.progress, f"{run.name}/{file}")))
+                                   progress=_labelled(run.progress, f"{run.name}/{file}"), before_replace=accept))
         except FetchError as exc:
             reasons.append(exc.reason if len(urls) == 1 else f"{url}: {exc.reason}")
     raise FetchError(rebase_url(urls[0], run.base), "; ".join(reasons))
@@ -210,7 +219,7 @@ def _entry(d: Download) -> dict:
 
 
 def _sdg_total_pages(path: Path, url: str) -> int:
-    """``totalPages`` of a saved SDG API page; a body that is not the API's JSON is removed."""
+    """``totalPages`` of an SDG API page; FetchError if the body is not the API's JSON."""
     try:
         with open(path, encoding="utf-8") as fh:
             doc = json.load(fh)
@@ -218,7 +227,6 @@ def _sdg_total_pages(path: Path, url: str) -> int:
             raise ValueError("no 'data' list")
         total = int(doc.get("totalPages") or 1)
     except (ValueError, TypeError) as exc:
-        path.unlink(missing_ok=True)
         raise FetchError(url, f"response is not SDG API JSON ({exc})") from exc
     if total > MAX_PAGES:
         raise FetchError(url, f"totalPages {total} exceeds the limit of {MAX_PAGES}; raise page_size")

@@ -387,7 +387,7 @@ def aarr_endpoint(
     if t1 == t0:
         return Rate(None, FEWER_THAN_TWO_YEARS)
     try:
-        out = 1.0 - math.exp(math.log(v1 / v0) / (t1 - t0))
+        out = 1.0 - math.exp((math.log(v1) - math.log(v0)) / (t1 - t0))
     except (OverflowError, ZeroDivisionError):
         return Rate(None, OVERFLOW)
     if not math.isfinite(out):
@@ -657,7 +657,7 @@ def progress_ratio(
         b = _ols_slope(ts, [math.log(v) for v in vs])
         try:
             observed = math.exp(b) - 1.0
-            required = math.exp(math.log(target / v_b) / (ty - t_b)) - 1.0
+            required = math.exp((math.log(target) - math.log(v_b)) / (ty - t_b)) - 1.0
         except OverflowError:
             return ProgressRatio(None, "cagr", None, None, t_b, v_b, OVERFLOW)
 

@@ -14,7 +14,6 @@ Lineage: ``raw_row`` is the CSV line (header = line 1, quoted line breaks counte
 """
 from __future__ import annotations
 
-import gzip
 import json
 import re
 import zipfile
@@ -50,7 +49,7 @@ def read_sdg_api_json(path: Path, raw_dir: Path, *, edition: str | None = None,
     label = rel(path, raw_dir)
     edition, edition_date = _edition(path, label, edition, edition_date)
     df = _sdg_records(_sdg_data(path, label), label)
-    df = df[df["value"] != ""]
+    df = df[~df["value"].str.lower().isin(["", "nan"])]
     return obs_frame(pd.DataFrame({
         "series": df["series"],
         "geo_scheme": "m49",
@@ -58,7 +57,7 @@ def read_sdg_api_json(path: Path, raw_dir: Path, *, edition: str | None = None,
         "year": _years(df["timePeriodStart"], df["_row"], label, "timePeriodStart"),
         "sex": _sexes(df["Sex"], df["_row"], label, "dimensions.Sex"),
         "age": _ages(df["Age"], df["_row"], label, "dimensions.Age"),
-        "value": to_number(df["value"], df["_row"], label, "value", blanks=("", "NaN")),
+        "value": to_number(df["value"], df["_row"], label, "value"),
         "unit": map_codes(df["Units"], UNIT_CODES, df["_row"], label, "attributes.Units"),
         "nature": _blank_to_none(df["Nature"].str.upper()),
         "lower": to_number(df["lowerBound"], df["_row"], label, "lowerBound"),
@@ -114,7 +113,7 @@ def read_ilostat_bulk_csv(path: Path, raw_dir: Path, *, edition: str | None = No
         "geo_source_code": df["ref_area"],
         "year": _years(df["time"], df["_row"], label, "time"),
         "sex": _sexes(df["sex"], df["_row"], label, "sex"),
-        "age": _ages(df["_age"], df["_row"], label, df["_age_column"].iloc[0] if len(df) else "classif1"),
+        "age": _ages(df["_age"], df["_row"], label, df["_age_column"]),
         "value": to_number(df["obs_value"], df["_row"], label, "obs_value"),
         "unit": _ilostat_units(df["indicator"], df["_row"], label),
         "footnote": _join_notes(*(_labelled(f"{c}: ", _opt(df, c)) for c in
@@ -344,7 +343,7 @@ def _sexes(values: pd.Series, rows: pd.Series, label: str, column: str) -> pd.Se
     return map_codes(values.str.strip().replace("", "_T"), SEX_CODES, rows, label, column)
 
 
-def _ages(values: pd.Series, rows: pd.Series, label: str, column: str,
+def _ages(values: pd.Series, rows: pd.Series, label: str, column: str | pd.Series,
           fallback: pd.Series | None = None) -> pd.Series:
     """Age codes -> '5-17', '18+', '<18', 'all', 'unknown'; a total (or no breakdown) takes ``fallback``."""
     out = values.map(age_label)
@@ -353,7 +352,8 @@ def _ages(values: pd.Series, rows: pd.Series, label: str, column: str,
     bad = out.isna()
     if bad.any():
         i = bad[bad].index[0]
-        raise RawDataError(label, f"unknown age code '{values[i]}'", row=int(rows[i]), column=column)
+        raise RawDataError(label, f"unknown age code '{values[i]}'", row=int(rows[i]),
+                           column=column if isinstance(column, str) else column[i])
     return out.astype("str")
 
 
@@ -415,5 +415,3 @@ def _is_gzip(path: Path) -> bool:
 
 __all__ = ["read_sdg_api_json", "read_unicef_sdmx_csv", "read_ilostat_bulk_csv", "read_wpp_csv_zip",
            "read_live_folder", "READERS", "age_label"]
-
-_ = gzip  # gzip bodies are decoded by pandas; imported so a missing zlib build fails loudly here

@@ -1,14 +1,17 @@
 """Reader for UNICEF's *State of the World's Children 2023* statistical tables (raw/unicef/, SOURCES.md section 2).
 
 Two sheets are staged, both laid out the same way:
-* names in the column headed 'Countries and areas'; indicator titles on one row (e.g. 'Child labour (%) (H)\\n2013–2021
-  (R)'), sub-headers (Total / Male / Female, or Total / Under 18 / Under 5) two rows below, and a footnote-flag column
-  to the right of every value column. Columns are located by this header text, never by position alone.
+* names in the column headed 'Countries and areas'; indicator titles on one row (e.g. 'Child labour (%) (H)\\n
+  2013–2021 (R)'), sub-headers (Total / Male / Female, or Total / Under 18 / Under 5) two rows below, and a
+  footnote-flag column to the right of every value column. Columns are located by this header text, never by position
+  alone.
 * 202 countries and areas, a blank row, then 'SUMMARY' and the UNICEF regional aggregates (sub-regions indented with
   spaces, which are stripped), then 'NOTES', which define the flag letters ('x Data refer to years …').
 * '-' means no data.
 
-'12. Child Protection' gives the child labour observations (countries and aggregates; the world value is '-').
+'12. Child Protection' gives the child labour observations (countries and aggregates; the world value is '-'), with
+raw_row/raw_column = the Excel row number and column letter of the value cell; flags become footnotes in the words
+of the sheet's NOTES ('x: Data refer to …; y: …'). SOWC gives no survey year, only the period of the column heading.
 '1. Demographics' gives population 2021 in thousands; this copy carries an extra row of snake_case variable names
 inserted by the uploader, which is skipped explicitly (see CODEBOOK_ROW).
 """
@@ -81,7 +84,8 @@ def load_sheets(path: Path, label: str, names: list[str]) -> dict[str, list[tupl
         try:
             missing = [n for n in names if n not in wb.sheetnames]
             if missing:
-                raise RawDataError(label, f"sheet '{missing[0]}' is missing (sheets present: {', '.join(wb.sheetnames)})",
+                present = ", ".join(wb.sheetnames)
+                raise RawDataError(label, f"sheet '{missing[0]}' is missing (sheets present: {present})",
                                    sheet=missing[0])
             return {n: list(wb[n].iter_rows(values_only=True)) for n in names}
         finally:

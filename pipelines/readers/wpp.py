@@ -54,16 +54,16 @@ def read_wpp_csv(path: Path, raw_dir: Path, variant: str) -> pd.DataFrame:
     label = rel(path, raw_dir)
     if path.stat().st_size == 0:
         raise RawDataError(label, "file is empty", row=1)
-    wanted = set(ID_COLUMNS + AGES)
     try:
+        header = pd.read_csv(path, skiprows=TITLE_LINES, nrows=0, encoding=ENCODING).columns
+        require_columns([c.strip() for c in header], ID_COLUMNS + AGES, label, header_row=TITLE_LINES + 1)
         df = pd.read_csv(path, skiprows=TITLE_LINES, header=0, dtype=str, keep_default_na=False, encoding=ENCODING,
-                         usecols=lambda c: c.strip() in wanted, skip_blank_lines=False, engine="c")
+                         usecols=[c for c in header if c.strip() in set(ID_COLUMNS + AGES)], skip_blank_lines=False)
     except pd.errors.EmptyDataError as exc:
         raise RawDataError(label, f"no header on line {TITLE_LINES + 1} (file too short)", row=TITLE_LINES + 1) from exc
     except pd.errors.ParserError as exc:
         raise RawDataError(label, f"not a valid CSV: {exc}") from exc
     df.columns = [c.strip() for c in df.columns]
-    require_columns(df.columns, ID_COLUMNS + AGES, label, header_row=TITLE_LINES + 1)
     if df.empty:
         raise RawDataError(label, "header but no data rows", row=TITLE_LINES + 2)
     df["_row"] = np.arange(TITLE_LINES + 2, TITLE_LINES + 2 + len(df))

@@ -1,0 +1,100 @@
+"""Building blocks every page uses, so every chart looks and behaves the same:
+a title that says what and where, axis units, source and edition under it, a download of exactly the
+plotted rows (an /api/v1 link with the same filters), and a table alternative."""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+from dash import dcc, html
+
+# Okabe-Ito colour-blind-safe palette.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+SEQUENTIAL = [[0, "#fff5eb"], [0.25, "#fdbe85"], [0.5, "#fd8d3c"], [0.75, "#d94701"], [1, "#7f2704"]]
+
+pio.templates["sdg87"] = go.layout.Template(layout=go.Layout(
+    colorway=PALETTE, font=dict(family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif", size=13),
+    margin=dict(l=50, r=20, t=30, b=40), plot_bgcolor="white", paper_bgcolor="white",
+    xaxis=dict(gridcolor="#e5e5e5", zeroline=False), yaxis=dict(gridcolor="#e5e5e5", zeroline=False),
+    legend=dict(orientation="h", y=-0.2)))
+pio.templates.default = "sdg87"
+
+GRAPH_CONFIG = {"displaylogo": False, "topojsonURL": "/assets/topojson/", "responsive": True,
+                "modeBarButtonsToRemove": ["select2d", "lasso2d"], "toImageButtonOptions": {"format": "png"}}
+
+UNIT_LABELS = {"percent": "% of children", "per_1000": "per 1,000 people", "number": "people",
+               "thousands": "thousands", "millions": "millions", "per_100000": "per 100,000 people",
+               "score_percent": "score (0-100)"}
+
+
+def api_url(dataset: str, fmt: str = "csv", **filters) -> str:
+    """Link to exactly the rows a chart plots: the same filters on the export contract."""
+    query = {k: ",".join(map(str, v)) if isinstance(v, (list, tuple)) else v
+             for k, v in filters.items() if v not in (None, "", [], ())}
+    return f"/api/v1/{dataset}.{fmt}" + (f"?{urlencode(query)}" if query else "")
+
+
+def source_line(sources: pd.DataFrame | list[str] | str) -> str:
+    """'Source: …; edition …' from rows with source/edition columns, or text."""
+    if isinstance(sources, str):
+        return sources
+    if isinstance(sources, list):
+        return "Source: " + "; ".join(sources)
+    pairs = sources[["source", "edition"]].drop_duplicates().itertuples(index=False)
+    return "Source: " + "; ".join(f"{s} ({e})" for s, e in pairs)
+
+
+def table(frame: pd.DataFrame, columns: list[str] | None = None, max_rows: int = 300, caption: str | None = None):
+    """An accessible HTML table (the text alternative of a chart)."""
+    frame = frame[columns] if columns else frame
+    shown = frame.head(max_rows)
+    body = [html.Tr([html.Td(fmt(v)) for v in row]) for row in shown.itertuples(index=False)]
+    parts = [html.Caption(caption)] if caption else []
+    parts += [html.Thead(html.Tr([html.Th(c, scope="col") for c in shown.columns])), html.Tbody(body)]
+    note = [html.P(f"First {max_rows} of {len(frame):,} rows; download the CSV for all.", className="note")] \
+        if len(frame) > max_rows else []
+    return html.Div([html.Table(parts, className="data-table")] + note, className="table-wrap")
+
+
+def fmt(v) -> str:
+    if v is None or (isinstance(v, float) and pd.isna(v)):
+        return "–"
+    if isinstance(v, float):
+        return f"{v:,.2f}".rstrip("0").rstrip(".") if abs(v) < 1e6 else f"{v:,.0f}"
+    return str(v)
+
+
+def chart_card(id_: str, title: str, figure: go.Figure, source: str, download_href: str | None,
+               rows: pd.DataFrame | None = None, note: str | None = None, graph_id: str | None = None):
+    """A titled chart with its source and edition, a CSV download of the plotted rows and a table alternative."""
+    children = [html.H3(title, id=f"{id_}-title"),
+                dcc.Graph(id=graph_id or f"{id_}-graph", figure=figure, config=GRAPH_CONFIG,
+                          **{"aria-label": title}),
+                html.P(source, className="source", id=f"{id_}-source")]
+    if note:
+        children.append(html.P(note, className="note"))
+    actions = []
+    if download_href:
+        actions.append(html.A("Download the plotted data (CSV)", href=download_href, className="download",
+                              id=f"{id_}-download"))
+    if rows is not None:
+        actions.append(html.Details([html.Summary("Show as a table"), table(rows)], id=f"{id_}-table"))
+    children.append(html.Div(actions, className="chart-actions"))
+    return html.Section(children, className="card chart-card", id=id_, **{"aria-labelledby": f"{id_}-title"})
+
+
+def stat_card(label: str, value: str, detail: str | list | None = None, id_: str | None = None, tone: str = ""):
+    """A headline number with what it is, when and where it comes from."""
+    return html.Div([html.Div(label, className="stat-label"), html.Div(value, className="stat-value"),
+                     html.Div(detail, className="stat-detail") if detail else None],
+                    className=f"card stat-card {tone}", id=id_)
+
+
+def empty_figure(message: str) -> go.Figure:
+    fig = go.Figure()
+    fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return fig
