@@ -19,16 +19,18 @@ import pandas as pd
 import pycountry
 
 from pipelines import checks, readers
-from pipelines.config import (GEO_ALIASES_CSV, REGIONS_CSV, REPO_DIR, SERIES_TOML, SOURCES_TOML, SQL_DIR,
+from pipelines.config import (GEO_ALIASES_CSV, REGIONS_CSV, WPP_LOCATIONS_CSV, REPO_DIR, SERIES_TOML, SOURCES_TOML, SQL_DIR,
                               parquet_dir)
 from pipelines.errors import BuildError, RawDataError
+from pipelines.progress.marts import build_marts
 from pipelines.readers.common import OBS_COLUMNS, POP_COLUMNS
 from pipelines.warehouse import build_lock, swap_in, temp_path
 
 # SQL models in dependency order; each file creates the table it is named after.
 MODELS_BEFORE_CHECKS = ["geographies", "geo_lookup", "geo_memberships", "int_observations"]
 MODELS_AFTER_CHECKS = ["observations", "population", "child_population", "series", "sources"]
-MARTS = ["observations", "series", "geographies", "geo_memberships", "child_population", "sources"]
+MARTS = ["observations", "series", "geographies", "geo_memberships", "child_population", "sources",
+         "progress", "regional_gaps", "global_pace"]
 
 # Staging tables the SQL models read, with their columns (so a rejected reader leaves an empty table).
 EXPECTED_STAGING = {
@@ -64,7 +66,9 @@ def build(raw_dir: Path, warehouse: Path, *, keep_going: bool = False, progress:
                 load_metadata(con)
                 run_models(con, MODELS_BEFORE_CHECKS, progress)
                 rejected = enforce_checks(con, keep_going, failures, progress)
-                run_models(con, MODELS_AFTER_CHECKS + marts_from_plugins(), progress)
+                run_models(con, MODELS_AFTER_CHECKS, progress)
+                progress("marts progress, regional_gaps, global_pace")
+                build_marts(con)
                 build_id = write_build_info(con, raw_dir, started, rejected)
                 rows = table_counts(con)
             swap_in(tmp, warehouse)
@@ -142,7 +146,7 @@ def load_metadata(con: duckdb.DuckDBPyConnection) -> None:
                              for sid, s in sources.items() for key, e in s["editions"].items()])
     tables = {"meta_series": series, "meta_sources": editions,
               "meta_regions": csv_with_rows(REGIONS_CSV), "meta_geo_aliases": csv_with_rows(GEO_ALIASES_CSV),
-              "meta_pycountry": pycountry_names()}
+              "meta_pycountry": pycountry_names(), "meta_wpp_locations": csv_with_rows(WPP_LOCATIONS_CSV)}
     for name, frame in tables.items():
         con.register("frame", frame)
         con.execute(f"CREATE TABLE {name} AS SELECT * FROM frame")
@@ -168,21 +172,16 @@ def run_models(con: duckdb.DuckDBPyConnection, models: list[str], progress: Prog
         con.execute((SQL_DIR / f"{model}.sql").read_text())
 
 
-def marts_from_plugins() -> list[str]:
-    """Marts added by later steps (progress, regional gaps) once their SQL files exist."""
-    return [m for m in ("progress", "regional_gaps") if (SQL_DIR / f"{m}.sql").exists()]
-
-
 def enforce_checks(con, keep_going: bool, failures: list, progress: Progress) -> list[checks.Offence]:
     """Strict: the first offence stops the build. Keep-going: offending rows are moved to `rejects`."""
     progress("checks")
     offences = checks.find_offences(con, limit=None if keep_going else 1)
     if offences and not keep_going:
         raise offences[0].error()
-    for o in offences:
-        con.execute("DELETE FROM int_observations WHERE raw_file = ? AND raw_row = ? AND coalesce(raw_sheet, '') = ?",
-                    [o.file, o.row, o.sheet or ""])
-    # a key left with two rows after deletions keeps only its first
+    for o in offences:  # a bad value loses that cell; an unknown place loses its whole row
+        whole_row = o.check == "unknown geography"
+        con.execute("""DELETE FROM int_observations WHERE raw_file = ? AND raw_row = ? AND coalesce(raw_sheet, '') = ?
+                       AND (? OR raw_column = ?)""", [o.file, o.row, o.sheet or "", whole_row, o.column])
     all_rejects = failures + offences
     frame = pd.DataFrame([vars(o) for o in all_rejects],
                          columns=["check", "file", "sheet", "row", "column", "source", "reason"])
@@ -217,7 +216,7 @@ def export_parquet(warehouse: Path, progress: Progress) -> None:
     out.mkdir(parents=True, exist_ok=True)
     with contextlib.closing(duckdb.connect(str(warehouse), read_only=True)) as con:
         tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-        for mart in MARTS + marts_from_plugins():
+        for mart in MARTS:
             if mart not in tables:
                 continue
             progress(f"parquet {mart}")

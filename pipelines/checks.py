@@ -29,7 +29,11 @@ CHECKS = {
         FROM int_observations WHERE series NOT IN (SELECT code FROM meta_series)""",
     "percentage outside 0-100": f"""
         SELECT {LINEAGE}, raw_column, source, 'percentage ' || value || ' is outside 0-100'
-        FROM int_observations WHERE unit IN ('percent', 'score_percent') AND (value < 0 OR value > 100)""",
+        FROM int_observations WHERE unit = 'percent' AND (value < 0 OR value > 100)""",
+    # GSI government-response scores can be negative: the index subtracts points for harmful practices.
+    "score outside -100..100": f"""
+        SELECT {LINEAGE}, raw_column, source, 'score ' || value || ' is outside -100..100'
+        FROM int_observations WHERE unit = 'score_percent' AND (value < -100 OR value > 100)""",
     "rate outside range": f"""
         SELECT {LINEAGE}, raw_column, source, 'rate ' || value || ' per 1,000 is outside 0-1000'
         FROM int_observations WHERE unit = 'per_1000' AND (value < 0 OR value > 1000)""",

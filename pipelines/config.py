@@ -13,6 +13,7 @@ SERIES_TOML = METADATA_DIR / "series.toml"
 SOURCES_TOML = METADATA_DIR / "sources.toml"
 REGIONS_CSV = METADATA_DIR / "regions.csv"
 GEO_ALIASES_CSV = METADATA_DIR / "geo_aliases.csv"
+WPP_LOCATIONS_CSV = METADATA_DIR / "wpp_locations.csv"
 PUBLISHED_ESTIMATES_CSV = METADATA_DIR / "published_estimates.csv"
 
 DEFAULT_RAW_DIR = REPO_DIR / "data" / "raw"

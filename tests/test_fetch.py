@@ -19,8 +19,8 @@ import pytest
 
 from pipelines.errors import RawDataError
 from pipelines.fetch.http import FetchError, download
-from pipelines.fetch.sources import (MANIFEST_NAME, fetch_all, fetch_source, live_folder, load_sources, page_url,
-                                     read_manifest, rebase_url)
+from pipelines.fetch.sources import (MANIFEST_NAME, FetchFailures, fetch_all, fetch_source, live_folder,
+                                     load_sources, page_url, read_manifest, rebase_url)
 from pipelines.readers.live_formats import (age_label, read_ilostat_bulk_csv, read_live_folder,
                                             read_sdg_api_json, read_unicef_sdmx_csv, read_wpp_csv_zip)
 
@@ -248,7 +248,8 @@ def test_sdg_api_pages_are_followed_until_total_pages(server, raw):
 
 
 def test_fetch_all_fetches_every_source_into_its_folder(server, raw):
-    results = fetch_all(raw, server.base, today=TODAY, **FAST)
+    messages = []
+    results = fetch_all(raw, server.base, today=TODAY, progress=messages.append, **FAST)
     assert set(results) == {"un_sdg_api", "unicef_sdmx", "ilostat_bulk", "un_wpp", "walkfree"}
     assert all(r.error is None for r in results.values()), {n: r.error for n, r in results.items()}
     for name, result in results.items():
@@ -256,6 +257,7 @@ def test_fetch_all_fetches_every_source_into_its_folder(server, raw):
         for entry in read_manifest(result.folder):
             assert (result.folder / entry["file"]).read_bytes() == (FIXTURES / name / entry["file"]).read_bytes()
     assert not _leftovers(raw)
+    assert f"walkfree/live_{TODAY}/2023-Global-Slavery-Index-Data.xlsx" in "\n".join(messages)
 
 
 def test_base_url_from_environment(server, raw, monkeypatch):
@@ -287,6 +289,14 @@ def test_failed_refetch_keeps_previous_file_and_manifest(server, raw):
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
 
 
+def test_same_day_refetch_replaces_file_and_entry(server, raw):
+    first = fetch_source("unicef_sdmx", raw, server.base, today=TODAY, **FAST).entries[0]
+    second = fetch_source("unicef_sdmx", raw, server.base, today=TODAY, **FAST).entries[0]
+    assert read_manifest(raw / "unicef_sdmx" / f"live_{TODAY}") == [second]
+    assert second["sha256"] == first["sha256"]
+    assert not _leftovers(raw)
+
+
 def test_fallback_url_is_used_when_the_primary_fails(server, raw):
     server.force[ILO_PATH] = "404"
     fallback = "/ilostat-files/WEB_bulk_download/indicator/CLD_XHAZ_SEX_AGE_ECO_NB_A.csv.gz"
@@ -315,14 +325,22 @@ def test_sdg_page_that_is_not_json_is_rejected(server, raw):
 def test_fetch_all_reports_a_failing_source_and_goes_on(server, raw):
     server.force[ILO_PATH] = "404"
     server.force["/ilostat-files/WEB_bulk_download/indicator/CLD_XHAZ_SEX_AGE_ECO_NB_A.csv.gz"] = "404"
-    results = fetch_all(raw, server.base, today=TODAY, names=["ilostat_bulk", "unicef_sdmx"], **FAST)
+    messages = []
+    with pytest.raises(FetchFailures, match="1 of 2 sources failed: ilostat_bulk: .*HTTP 404") as err:
+        fetch_all(raw, server.base, today=TODAY, progress=messages.append, sources=["ilostat_bulk", "unicef_sdmx"],
+                  **FAST)
+    results = err.value.results
     assert isinstance(results["ilostat_bulk"].error, FetchError) and results["ilostat_bulk"].entries == []
     assert results["unicef_sdmx"].error is None and len(results["unicef_sdmx"].entries) == 1
+    assert any(m.startswith("ilostat_bulk: FAILED") for m in messages)
 
 
 def test_unknown_source_name_is_refused(raw):
     with pytest.raises(KeyError, match="unknown fetch source 'nope'"):
         fetch_source("nope", raw, "http://127.0.0.1:9", today=TODAY)
+    with pytest.raises(KeyError, match="unknown fetch source 'nope'"):
+        fetch_all(raw, "http://127.0.0.1:9", today=TODAY, sources=["unicef_sdmx", "nope"])
+    assert not raw.exists()
 
 
 def test_url_helpers():

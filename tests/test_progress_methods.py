@@ -450,7 +450,6 @@ def test_passed_target_new_year_passed_too():
 # property tests (hypothesis)
 # ---------------------------------------------------------------------------
 
-year_lists = st.lists(st.integers(1990, 2035), min_size=2, max_size=8, unique=True).map(sorted)
 pos_values = st.floats(0.01, 100.0, allow_nan=False, allow_infinity=False)
 
 

@@ -27,8 +27,8 @@ MANIFEST_NAME = "MANIFEST.json"
 LIVE_PREFIX = "live_"
 MAX_PAGES = 10_000
 
-# progress(label, bytes_done, bytes_total_or_None); label is "<source>/<file>".
-Progress = Callable[[str, int, "int | None"], None]
+# progress(message): one line per completed file, and one per source that fails.
+Progress = Callable[[str], None]
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,22 @@ class SourceSpec:
     backoff: float = 2.0
 
 
+class UnknownSourceError(KeyError):
+    """A source name that fetch_sources.toml does not list."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class FetchFailures(Exception):
+    """fetch_all: one or more sources failed (the others were still fetched); ``results`` has all."""
+
+    def __init__(self, results: dict[str, "FetchResult"]):
+        self.results = results
+        failed = [f"{name}: {r.error}" for name, r in results.items() if r.error]
+        super().__init__(f"{len(failed)} of {len(results)} sources failed: " + "; ".join(failed))
+
+
 @dataclass
 class FetchResult:
     """What one source fetch wrote (manifest entries, in order) and, if it stopped, why."""
@@ -65,10 +81,14 @@ class FetchResult:
 
 def fetch_source(name: str, raw_dir: str | os.PathLike, base_url_override: str | None = None,
                  today: dt.date | str | None = None, progress: Progress | None = None, *,
-                 sources: dict[str, SourceSpec] | None = None, timeout: float | None = None,
+                 catalog: dict[str, SourceSpec] | None = None, timeout: float | None = None,
                  retries: int | None = None, backoff: float | None = None) -> FetchResult:
-    """Fetch every file of one source; raise FetchError on the first file that cannot be fetched."""
-    result = _fetch(name, raw_dir, base_url_override, today, progress, sources, timeout, retries, backoff)
+    """Fetch every file of one source; raise FetchError on the first file that cannot be fetched.
+
+    Files completed before the failure stay, each listed in the manifest. ``catalog`` defaults to
+    fetch_sources.toml; ``timeout``/``retries``/``backoff`` override its settings.
+    """
+    result = _fetch(name, raw_dir, base_url_override, today, progress, catalog, timeout, retries, backoff)
     if result.error:
         raise result.error
     return result
@@ -76,16 +96,22 @@ def fetch_source(name: str, raw_dir: str | os.PathLike, base_url_override: str |
 
 def fetch_all(raw_dir: str | os.PathLike, base_url_override: str | None = None,
               today: dt.date | str | None = None, progress: Progress | None = None, *,
-              names: list[str] | None = None, sources: dict[str, SourceSpec] | None = None,
+              sources: list[str] | None = None, catalog: dict[str, SourceSpec] | None = None,
               timeout: float | None = None, retries: int | None = None,
               backoff: float | None = None) -> dict[str, FetchResult]:
-    """Fetch every source (or ``names``); one failing source does not stop the others.
+    """Fetch every source (or the named ``sources``); one failing source does not stop the others.
 
-    Check ``result.error`` for each source; the CLI should exit non-zero if any is set.
+    Returns the results by source name; if any source failed, raises FetchFailures after trying
+    them all (its ``results`` holds every result, failed ones with ``error`` set).
     """
-    sources = sources or load_sources()
-    return {name: _fetch(name, raw_dir, base_url_override, today, progress, sources, timeout, retries, backoff)
-            for name in (names or list(sources))}
+    catalog = catalog or load_sources()
+    for name in sources or ():
+        _lookup(name, catalog)  # an unknown name fails before anything is downloaded
+    results = {name: _fetch(name, raw_dir, base_url_override, today, progress, catalog, timeout, retries, backoff)
+               for name in (sources or list(catalog))}
+    if any(r.error for r in results.values()):
+        raise FetchFailures(results)
+    return results
 
 
 def load_sources(path: str | os.PathLike = FETCH_SOURCES_TOML) -> dict[str, SourceSpec]:
@@ -147,30 +173,32 @@ def forget_in_manifest(folder: str | os.PathLike, file: str) -> None:
 
 @dataclass(frozen=True)
 class _Run:
-    name: str
     folder: Path
     base: str | None
     timeout: float
     retries: int
     backoff: float
-    progress: Progress | None
 
 
-def _fetch(name, raw_dir, base_url_override, today, progress, sources, timeout, retries, backoff) -> FetchResult:
-    spec = _lookup(name, sources)
-    run = _Run(name=name, folder=live_folder(raw_dir, name, today),
+def _fetch(name, raw_dir, base_url_override, today, progress, catalog, timeout, retries, backoff) -> FetchResult:
+    spec = _lookup(name, catalog)
+    run = _Run(folder=live_folder(raw_dir, name, today),
                base=base_url_override or os.environ.get(ENV_BASE_URL) or None,
                timeout=spec.timeout if timeout is None else timeout,
                retries=spec.retries if retries is None else retries,
-               backoff=spec.backoff if backoff is None else backoff, progress=progress)
+               backoff=spec.backoff if backoff is None else backoff)
     result = FetchResult(source=name, folder=run.folder)
+    _say(progress, f"{name}: fetching into {run.folder}")
     try:
         for item in spec.files:
             for entry in _fetch_item(spec, item, run):
                 append_manifest(run.folder, entry)
                 result.entries.append(entry)
+                _say(progress, f"{name}/{run.folder.name}/{entry['file']}: {entry['size']:,} bytes, "
+                               f"sha256 {entry['sha256'][:12]}")
     except FetchError as exc:
         result.error = exc
+        _say(progress, f"{name}: FAILED: {exc}")
     return result
 
 
@@ -200,16 +228,15 @@ def _fetch_file(urls: list[str], file: str, run: _Run, check: Callable[[Path, st
     """
     dest = run.folder / file
     reasons = []
-    for url in (rebase_url(u, run.base) for u in urls):
+    for n, url in enumerate(rebase_url(u, run.base) for u in urls):
         def accept(part: Path, url: str = url) -> None:
             if check:
                 check(part, url)
             forget_in_manifest(run.folder, file)
         try:
-            return _entry(download(url, dest, run.timeout, run.retries, run.backoff,
-                                   progress=_labelled(run.progress, f"{run.name}/{file}"), before_replace=accept))
+            return _entry(download(url, dest, run.timeout, run.retries, run.backoff, before_replace=accept))
         except FetchError as exc:
-            reasons.append(exc.reason if len(urls) == 1 else f"{url}: {exc.reason}")
+            reasons.append(f"fallback {url}: {exc.reason}" if n else exc.reason)
     raise FetchError(rebase_url(urls[0], run.base), "; ".join(reasons))
 
 
@@ -235,11 +262,11 @@ def _sdg_total_pages(path: Path, url: str) -> int:
 
 # --- small helpers ---------------------------------------------------------------------------
 
-def _lookup(name: str, sources: dict[str, SourceSpec] | None) -> SourceSpec:
-    sources = sources or load_sources()
-    if name not in sources:
-        raise KeyError(f"unknown fetch source '{name}' (known: {', '.join(sources)})")
-    return sources[name]
+def _lookup(name: str, catalog: dict[str, SourceSpec] | None) -> SourceSpec:
+    catalog = catalog or load_sources()
+    if name not in catalog:
+        raise UnknownSourceError(f"unknown fetch source '{name}' (known: {', '.join(catalog)})")
+    return catalog[name]
 
 
 def _source_spec(name: str, table: dict, defaults: dict) -> SourceSpec:
@@ -254,10 +281,9 @@ def _source_spec(name: str, table: dict, defaults: dict) -> SourceSpec:
                       backoff=float(setting("backoff_seconds") or 0))
 
 
-def _labelled(progress: Progress | None, label: str):
-    if progress is None:
-        return None
-    return lambda _url, done, total: progress(label, done, total)
+def _say(progress: Progress | None, message: str) -> None:
+    if progress is not None:
+        progress(message)
 
 
 def _date(today: dt.date | str | None) -> dt.date:

@@ -17,4 +17,5 @@ SELECT DISTINCT 'm49' AS scheme, ltrim(m49, '0') AS key, geo, 1 AS priority FROM
 WHERE m49 IS NOT NULL AND (type <> 'region' OR scheme <> 'unicef_region')
 UNION ALL SELECT DISTINCT 'iso3', iso3, geo, 1 FROM geographies WHERE iso3 IS NOT NULL
 UNION ALL SELECT 'code', geo, geo, 1 FROM geographies
+UNION ALL SELECT 'wpp_location', wpp_code, geo, 1 FROM meta_wpp_locations  -- WPP aggregate codes (metadata/wpp_locations.csv)
 UNION ALL SELECT scheme, norm_name(name), geo, min(priority) FROM names GROUP BY ALL;

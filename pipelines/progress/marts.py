@@ -1,0 +1,196 @@
+"""Progress marts: `progress`, `regional_gaps`, `global_pace`, computed from the warehouse after the checks.
+
+Comparability rule: a trend joins only current values (the latest edition for each year) of the same series,
+geography, sex, age band and source. Series marked trend_eligible = false contribute their latest point only.
+"""
+from __future__ import annotations
+
+import math
+
+import duckdb
+import pandas as pd
+
+from pipelines.config import SQL_DIR
+from pipelines.progress import methods as m
+
+CHILD_LABOUR_PERCENT = ("SL_TLF_CHLDEC", "SL_TLF_CHLDEA", "PT_CHLD_5-17_LBR_ECON-HC")
+NEW_TARGET_YEAR = 2030
+
+
+def build_marts(con: duckdb.DuckDBPyConnection) -> None:
+    """progress (Python, the methods module) -> regional_gaps (SQL) -> global_pace (Python)."""
+    groups = load_groups(con)
+    progress = pd.DataFrame([progress_row(key, g) for key, g in groups])
+    progress = add_child_numbers(con, progress)
+    save(con, "progress", progress)
+    con.execute((SQL_DIR / "regional_gaps.sql").read_text())
+    save(con, "global_pace", global_pace(con))
+
+
+def load_groups(con):
+    """Current observations of series with a target, grouped by (series, geo, sex, age, source)."""
+    obs = con.execute("""
+        SELECT o.series, o.geo, g.name AS geo_name, g.type AS geo_type, o.sex, o.age, o.source, o.unit,
+               o.year, o.value, o.edition, s.target_value, s.target_year, s.trend_eligible, s.family
+        FROM observations o JOIN series s ON s.code = o.series JOIN geographies g ON g.geo = o.geo
+        WHERE o.is_current AND s.target_value IS NOT NULL
+        ORDER BY o.series, o.geo, o.sex, o.age, o.source, o.year""").fetch_df()
+    return obs.groupby(["series", "geo", "sex", "age", "source"], sort=False)
+
+
+def progress_row(key, g: pd.DataFrame) -> dict:
+    """One progress row: observed pace, required pace, projections, status, note."""
+    series, geo, sex, age, source = key
+    first = g.iloc[0]
+    if not bool(first["trend_eligible"]):
+        g = g.tail(1)
+    years, values = g["year"].astype(float).tolist(), g["value"].astype(float).tolist()
+    target, target_year = float(first["target_value"]), int(first["target_year"])
+    upper = 100.0 if first["unit"] == "percent" else None
+    trend = m.observed_change_per_year(years, values)
+    latest_year, latest_value = years[-1], values[-1]
+    required = m.required_change_per_year(latest_year, latest_value, target, target_year)
+    passed = m.status_against_passed_target(years, values, target, target_year, new_target_year=NEW_TARGET_YEAR,
+                                            upper_bound=upper) if target_year < NEW_TARGET_YEAR else None
+    row = {
+        "series": series, "geo": geo, "geo_name": first["geo_name"], "geo_type": first["geo_type"], "sex": sex,
+        "age": age, "unit": first["unit"], "source": source, "edition": "; ".join(dict.fromkeys(g["edition"])),
+        "n_points": len(g), "years": ";".join(str(int(y)) for y in dict.fromkeys(years)),
+        "first_year": int(years[0]), "first_value": values[0], "latest_year": int(latest_year),
+        "latest_value": latest_value, "change_per_year": trend.slope_pp_per_year, "change_method": trend.method,
+        **aarr(years, values), "target_value": target, "target_year": target_year,
+        "required_change_per_year": required.value,
+        **pace(required.value, trend.slope_pp_per_year),
+        "projected_2025": m.project_linear(trend, latest_year, latest_value, 2025, upper_bound=upper).value,
+        "projected_2030": m.project_linear(trend, latest_year, latest_value, 2030, upper_bound=upper).value,
+        "years_to_target": m.years_to_target(latest_value, target, trend.slope_pp_per_year, direction="decrease").value,
+        "target_met": m.target_met(latest_value, target),
+        "status": m.classify_status(years, values, target, target_year),
+        **passed_target(passed),
+    }
+    row["note"] = note(row, first["trend_eligible"])
+    return row
+
+
+def aarr(years, values) -> dict:
+    reg = m.aarr_regression(years, values)
+    end = m.aarr_endpoint(years[0], values[0], years[-1], values[-1]) if len(set(years)) >= 2 else reg
+    use = reg if len(set(years)) > 2 else end
+    return {"aarr": use.value, "aarr_method": ("regression" if len(set(years)) > 2 else "endpoint") if use.value is not None else None,
+            "aarr_flag": use.flag}
+
+
+def pace(required, observed) -> dict:
+    p = m.pace_multiple(required, observed, direction="decrease")
+    return {"pace_multiple": p.value, "pace_flag": p.flag}
+
+
+def passed_target(p) -> dict:
+    if p is None:
+        return {"status_2025": None, "gap_2025": None, "gap_2025_basis": None,
+                "required_change_per_year_2030": None, "pace_multiple_2030": None}
+    return {"status_2025": p.outcome, "gap_2025": p.gap, "gap_2025_basis": p.basis,
+            "required_change_per_year_2030": p.required_to_new_target.value,
+            "pace_multiple_2030": p.pace_multiple_to_new_target.value}
+
+
+def note(r: dict, trend_eligible: bool) -> str:
+    """A plain-language sentence a policymaker can read aloud."""
+    unit = "percentage points" if r["unit"] == "percent" else UNIT_WORDS.get(r["unit"], r["unit"])
+    if not trend_eligible:
+        return (f"Latest value {fmt(r['latest_value'])} ({r['latest_year']}). This series has one value per place "
+                f"(or no stated year), so no trend can be computed.")
+    if r["status"] == "insufficient data":
+        return (f"One comparable point ({r['latest_year']}: {fmt(r['latest_value'])}). A trend needs at least two "
+                f"comparable points (same series, age band and sex); none can be computed.")
+    direction = "falling" if (r["change_per_year"] or 0) < 0 else "rising"
+    text = (f"{r['n_points']} comparable points ({r['years'].replace(';', ', ')}): {direction} by "
+            f"{fmt(abs(r['change_per_year']))} {unit} a year.")
+    if r["status_2025"]:
+        lead = (f" On the latest data the 2025 target was {r['status_2025']}" if r["gap_2025_basis"] == "observed"
+                else f" If the observed trend continued after {r['latest_year']}, the 2025 target was {r['status_2025']}")
+        text += (lead +
+                 (f", by {fmt(r['gap_2025'])} {unit}." if r["status_2025"] == "missed" and r["gap_2025"] is not None else "."))
+        if r["required_change_per_year_2030"] is not None:
+            text += f" Ending it by 2030 needs {fmt(abs(r['required_change_per_year_2030']))} {unit} a year"
+            text += (f", {fmt(r['pace_multiple_2030'])} times the observed pace." if r["pace_multiple_2030"] is not None
+                     else "; the observed trend is not moving toward zero.")
+    elif r["required_change_per_year"] is not None:
+        text += f" Reaching {fmt(r['target_value'])} by {r['target_year']} needs {fmt(abs(r['required_change_per_year']))} {unit} a year"
+        text += (f", {fmt(r['pace_multiple'])} times the observed pace." if r["pace_multiple"] is not None
+                 else "; the observed trend is not moving toward the target.")
+    return text
+
+
+UNIT_WORDS = {"per_1000": "per 1,000", "millions": "million", "thousands": "thousand", "number": "people",
+              "per_100000": "per 100,000"}
+
+
+def fmt(v) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "–"
+    return f"{v:,.1f}" if abs(v) >= 0.095 or v == 0 else f"{v:,.2f}"
+
+
+def add_child_numbers(con, progress: pd.DataFrame) -> pd.DataFrame:
+    """Estimated children in child labour = latest prevalence × child population (WPP 2022) of the same year."""
+    pop = con.execute("SELECT geo, year, age, population_thousands, method FROM child_population").fetch_df()
+    merged = progress.merge(pop.rename(columns={"year": "latest_year", "population_thousands": "child_population_thousands",
+                                                "method": "population_method"}),
+                            on=["geo", "latest_year", "age"], how="left")
+    is_cl = merged["series"].isin(CHILD_LABOUR_PERCENT) & merged["sex"].eq("total")
+    merged.loc[~is_cl, ["child_population_thousands", "population_method"]] = None
+    merged["child_population_year"] = merged["latest_year"].where(merged["child_population_thousands"].notna())
+    merged["estimated_children_thousands"] = merged["latest_value"] / 100 * merged["child_population_thousands"]
+    merged["population_note"] = merged["population_method"].map(
+        lambda t: None if pd.isna(t) else f"children {'' if 'exact' in t else 'approx. '}from WPP 2022 ({t})")
+    return merged.drop(columns=["population_method"])
+
+
+def global_pace(con) -> pd.DataFrame:
+    """Observed vs required pace from the published global estimates (world, total, current edition per year)."""
+    pub = con.execute("""SELECT series, year, value, unit, edition, raw_row FROM observations
+                         WHERE source = 'published' AND geo = 'WLD' AND sex = 'total' AND is_current
+                           AND age IN ('5-17', 'all') ORDER BY series, year""").fetch_df()
+    rows = []
+    for spec in GLOBAL_PERIODS:
+        s = pub[pub["series"] == spec["series"]].set_index("year")
+        if spec["start"] not in s.index or spec["end"] not in s.index:
+            continue
+        v0, v1 = float(s.at[spec["start"], "value"]), float(s.at[spec["end"], "value"])
+        observed = (v1 - v0) / (spec["end"] - spec["start"])
+        base = spec["required_from"]
+        if base not in s.index:
+            continue
+        required = m.required_change_per_year(base, float(s.at[base, "value"]), 0.0, spec["target_year"]).value
+        rows.append({"indicator": spec["indicator"], "series": spec["series"], "period": f"{spec['start']}-{spec['end']}",
+                     "start_year": spec["start"], "end_year": spec["end"], "start_value": v0, "end_value": v1,
+                     "unit": s.at[spec["end"], "unit"], "observed_change_per_year": observed,
+                     "target_year": spec["target_year"], "required_from_year": base,
+                     "required_change_per_year": required,
+                     "pace_multiple": m.pace_multiple(required, observed, direction="decrease").value,
+                     "source_rows": f"published_estimates.csv rows {int(s.at[spec['start'], 'raw_row'])}, {int(s.at[spec['end'], 'raw_row'])}",
+                     "editions": "; ".join(dict.fromkeys([s.at[spec['start'], 'edition'], s.at[spec['end'], 'edition']]))})
+    return pd.DataFrame(rows)
+
+
+def _periods():
+    out = []
+    for series, indicator in (("GE_CL_NUM", "child labour (millions)"), ("GE_CL_PREV", "child labour (%)")):
+        for start, end in ((2000, 2024), (2012, 2024), (2016, 2020), (2020, 2024)):
+            out.append({"series": series, "indicator": indicator, "start": start, "end": end,
+                        "target_year": 2025 if end <= 2020 else 2030, "required_from": 2020 if end <= 2020 else 2024})
+    for series, indicator in (("GE_FL_NUM", "forced labour (millions)"), ("GE_FL_PREV", "forced labour (per 1,000)"),
+                              ("GE_MS_NUM", "modern slavery (millions)"), ("GE_MS_PREV", "modern slavery (per 1,000)")):
+        out.append({"series": series, "indicator": indicator, "start": 2016, "end": 2021, "target_year": 2030,
+                    "required_from": 2021})
+    return out
+
+
+GLOBAL_PERIODS = _periods()
+
+
+def save(con, name: str, frame: pd.DataFrame) -> None:
+    con.register("frame", frame)
+    con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM frame")
+    con.unregister("frame")
