@@ -9,7 +9,7 @@ from pathlib import Path
 import dash
 from dash import Dash, dcc, html
 
-from dashboard import api, security
+from dashboard import api, datapackage, security
 
 HERE = Path(__file__).resolve().parent
 
@@ -29,6 +29,7 @@ app = Dash(
 )
 server = app.server
 server.register_blueprint(api.blueprint)
+server.register_blueprint(datapackage.blueprint)
 security.install(server)
 
 NAV = [("Overview", "/"), ("Explore", "/explore"), ("Countries", "/country"), ("Regions", "/regions"),

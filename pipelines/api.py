@@ -91,10 +91,11 @@ def validate(con: duckdb.DuckDBPyConnection, f: Filters) -> None:
             raise FilterError(name, f"unknown value '{unknown[0][:60]}'; valid values: {sample}")
 
 
-def where_clause(f: Filters, year_column: str = "year", prefix: str = "o.") -> tuple[str, list]:
+def where_clause(f: Filters, year_column: str = "year", prefix: str = "o.",
+                 geo_column: str = "geo") -> tuple[str, list]:
     """SQL WHERE text with ? placeholders, and its parameters. Column names are fixed here, never from input."""
     parts, params = [], []
-    for column, wanted in (("series", f.series), ("geo", f.geo), ("sex", f.sex), ("age", f.age)):
+    for column, wanted in (("series", f.series), (geo_column, f.geo), ("sex", f.sex), ("age", f.age)):
         if wanted:
             parts.append(f"{prefix}{column} IN ({', '.join('?' * len(wanted))})")
             params += list(wanted)
@@ -135,9 +136,10 @@ def geographies_query(f: Filters | None = None) -> tuple[str, list]:
                 FROM geographies g WHERE {where} ORDER BY g.type DESC, g.geo""", params)
 
 
-def mart_query(table: str, f: Filters, year_column: str) -> tuple[str, list]:
-    """Progress and regional-gap marts, filtered like observations (year filters apply to `year_column`)."""
-    where, params = where_clause(f, year_column=year_column, prefix="")
+def mart_query(table: str, f: Filters, year_column: str, geo_column: str = "geo") -> tuple[str, list]:
+    """Progress and regional-gap marts, filtered like observations (year filters apply to `year_column`;
+    the geo filter applies to `geo_column`, the region for regional gaps)."""
+    where, params = where_clause(f, year_column=year_column, prefix="", geo_column=geo_column)
     return f"SELECT * FROM {table} WHERE {where} ORDER BY ALL", params
 
 
@@ -160,4 +162,5 @@ def sql_for(dataset: str, f: Filters, limit: int | None = None) -> tuple[str, li
     if dataset == "geographies":
         return geographies_query(f)
     year_column = "latest_year" if dataset == "progress" else "year"
-    return mart_query(DATASETS[dataset], f, year_column)
+    geo_column = "region" if dataset == "regional-gaps" else "geo"
+    return mart_query(DATASETS[dataset], f, year_column, geo_column)

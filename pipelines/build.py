@@ -7,6 +7,7 @@ import contextlib
 import csv
 import hashlib
 import json
+import os
 import time
 import tomllib
 from dataclasses import dataclass, field
@@ -43,6 +44,10 @@ EXPECTED_STAGING = {
 
 Progress = Callable[[str], None]
 
+# Test hook: seconds to sleep before each build step, so a test can interrupt a build part-way (kill -9) or run two
+# builds at once. Unset or 0 in normal use.
+ENV_BUILD_DELAY = "SDG87_BUILD_DELAY_SECONDS"
+
 
 @dataclass
 class BuildResult:
@@ -57,6 +62,7 @@ class BuildResult:
 def build(raw_dir: Path, warehouse: Path, *, keep_going: bool = False, progress: Progress = print) -> BuildResult:
     """Build the warehouse from the mirror. On any error the previous warehouse is left byte-identical."""
     started = time.perf_counter()
+    progress = delayed(progress)
     with build_lock(warehouse):
         staged, failures = run_readers(raw_dir, keep_going, progress)
         tmp = temp_path(warehouse)
@@ -78,6 +84,18 @@ def build(raw_dir: Path, warehouse: Path, *, keep_going: bool = False, progress:
         export_parquet(warehouse, progress)
         report = write_reject_report(warehouse, rejected) if keep_going else None
     return BuildResult(warehouse, build_id, time.perf_counter() - started, rows, count_rejects(rejected), report)
+
+
+def delayed(progress: Progress) -> Progress:
+    """`progress`, sleeping $SDG87_BUILD_DELAY_SECONDS before each step (the test hook above)."""
+    delay = float(os.environ.get(ENV_BUILD_DELAY) or 0)
+    if delay <= 0:
+        return progress
+
+    def step(message: str) -> None:
+        time.sleep(delay)
+        progress(message)
+    return step
 
 
 def run_readers(raw_dir: Path, keep_going: bool, progress: Progress):

@@ -11,12 +11,16 @@ from pipelines.errors import RawDataError
 LINEAGE = "raw_file, raw_sheet, raw_row"
 
 # The source column that holds the place, per source family (for messages about unknown geographies).
-GEO_COLUMNS = {"un_sdg": "geo_area / geoAreaCode", "unodc": "geo_area", "unicef_sowc": "Countries and areas",
+GEO_COLUMNS = {"un_sdg": "geo_area", "unodc": "geo_area", "unicef_sowc": "Countries and areas",
                "ilostat": "Reference area", "walkfree_gsi": "Country", "published": "geo", "wpp": "Location code (M49)"}
+
+UN_SDG_XLSX_GEO_COLUMN = "geoAreaCode"  # un_sdg rows with a sheet come from the UNSD xlsx, not the DDF CSVs
+
 
 def _geo_column_sql() -> str:
     cases = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in GEO_COLUMNS.items())
-    return f"CASE source {cases} ELSE 'geography' END"
+    return (f"CASE WHEN source = 'un_sdg' AND raw_sheet IS NOT NULL THEN '{UN_SDG_XLSX_GEO_COLUMN}' "
+            f"ELSE CASE source {cases} ELSE 'geography' END END")
 
 
 CHECKS = {

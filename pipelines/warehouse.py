@@ -21,12 +21,19 @@ def build_lock(warehouse: Path):
     """Hold an exclusive lock for the build; fail fast if another build holds it."""
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     lock_path = warehouse.with_name(warehouse.name + ".lock")
-    fh = open(lock_path, "w")
+    fh = open(lock_path, "a")
     try:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
             raise BuildError(f"{warehouse}: another build is running (lock {lock_path})") from exc
+        if not _same_file(fh, lock_path):  # the holder released and removed it between our open and our flock
+            raise BuildError(f"{warehouse}: another build is running (lock {lock_path} was replaced)")
+    except BaseException:
+        fh.close()  # not ours: leave the holder's lock file in place
+        raise
+    try:
+        fh.truncate(0)
         fh.write(str(os.getpid()))
         fh.flush()
         yield
@@ -34,6 +41,13 @@ def build_lock(warehouse: Path):
         with contextlib.suppress(FileNotFoundError):
             lock_path.unlink()
         fh.close()
+
+
+def _same_file(fh, path: Path) -> bool:
+    try:
+        return os.fstat(fh.fileno()).st_ino == os.stat(path).st_ino
+    except FileNotFoundError:
+        return False
 
 
 def temp_path(warehouse: Path) -> Path:

@@ -2,6 +2,8 @@
 
 Comparability rule: a trend joins only current values (the latest edition for each year) of the same series,
 geography, sex, age band and source. Series marked trend_eligible = false contribute their latest point only.
+Published estimates from an edition whose method the publisher does not compare with its later editions
+(NOT_COMPARABLE_WITH_LATER) are left out of a trend that has later points (methodology.md, comparability rule 3).
 """
 from __future__ import annotations
 
@@ -10,11 +12,19 @@ import math
 import duckdb
 import pandas as pd
 
-from pipelines.config import SQL_DIR
+from pipelines.config import PUBLISHED_ESTIMATES_CSV, SQL_DIR
 from pipelines.progress import methods as m
 
 CHILD_LABOUR_PERCENT = ("SL_TLF_CHLDEC", "SL_TLF_CHLDEA", "PT_CHLD_5-17_LBR_ECON-HC")
 NEW_TARGET_YEAR = 2030
+
+#: Published editions whose method the publishers do not compare with their later editions. The ILO 2012 global
+#: estimate of forced labour extrapolated from reported cases (capture-recapture); the 2017 and 2022 Global
+#: Estimates of Modern Slavery are built on national surveys and compare 2021 with 2016 only. A 2012 point is
+#: therefore not pooled with 2016/2021 points (it stays alone where it has no later points, e.g. ILO 2012 regions).
+NOT_COMPARABLE_WITH_LATER = {
+    "ILO 2012": "the ILO 2012 forced-labour estimate (a different method) is not pooled with the later Global Estimates",
+}
 
 
 def build_marts(con: duckdb.DuckDBPyConnection) -> None:
@@ -44,6 +54,7 @@ def progress_row(key, g: pd.DataFrame) -> dict:
     first = g.iloc[0]
     if not bool(first["trend_eligible"]):
         g = g.tail(1)
+    g, left_out = comparable_segment(g)
     years, values = g["year"].astype(float).tolist(), g["value"].astype(float).tolist()
     target, target_year = float(first["target_value"]), int(first["target_year"])
     upper = 100.0 if first["unit"] == "percent" else None
@@ -68,8 +79,19 @@ def progress_row(key, g: pd.DataFrame) -> dict:
         "status": m.classify_status(years, values, target, target_year),
         **passed_target(passed),
     }
-    row["note"] = note(row, first["trend_eligible"])
+    row["note"] = note(row, first["trend_eligible"]) + left_out
     return row
+
+
+def comparable_segment(g: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """Drop points of an edition not comparable with the later editions present in the group."""
+    old = g["edition"].isin(NOT_COMPARABLE_WITH_LATER)
+    if not old.any() or old.all():
+        return g, ""
+    dropped = g[old]
+    years = ", ".join(str(int(y)) for y in dropped["year"])
+    reasons = "; ".join(NOT_COMPARABLE_WITH_LATER[e] for e in dict.fromkeys(dropped["edition"]))
+    return g[~old], f" Not pooled: {years} ({reasons})."
 
 
 def aarr(years, values) -> dict:
@@ -133,7 +155,10 @@ def fmt(v) -> str:
 
 
 def add_child_numbers(con, progress: pd.DataFrame) -> pd.DataFrame:
-    """Estimated children in child labour = latest prevalence × child population (WPP 2022) of the same year."""
+    """Estimated children in child labour = latest prevalence × child population (WPP 2022) of the same year.
+
+    Only for child-labour prevalences (per cent) of both sexes whose age band has a population (5-14, 5-17).
+    Ages 15-17 are 3/5 of WPP's 15-19 group (pipelines/sql/child_population.sql); population_note says so."""
     pop = con.execute("SELECT geo, year, age, population_thousands, method FROM child_population").fetch_df()
     merged = progress.merge(pop.rename(columns={"year": "latest_year", "population_thousands": "child_population_thousands",
                                                 "method": "population_method"}),
@@ -142,36 +167,66 @@ def add_child_numbers(con, progress: pd.DataFrame) -> pd.DataFrame:
     merged.loc[~is_cl, ["child_population_thousands", "population_method"]] = None
     merged["child_population_year"] = merged["latest_year"].where(merged["child_population_thousands"].notna())
     merged["estimated_children_thousands"] = merged["latest_value"] / 100 * merged["child_population_thousands"]
-    merged["population_note"] = merged["population_method"].map(
-        lambda t: None if pd.isna(t) else f"children {'' if 'exact' in t else 'approx. '}from WPP 2022 ({t})")
+    merged["population_note"] = [
+        None if pd.isna(t) else (f"children aged {a} in {int(y)}, WPP 2022"
+                                 + ("" if str(t).startswith("exact") else "; ages 15-17 approximated as 3/5 of ages 15-19")
+                                 + f"; estimated children = {fmt(v)}% x {fmt(p)} thousand")
+        for t, a, y, v, p in zip(merged["population_method"], merged["age"], merged["latest_year"],
+                                 merged["latest_value"], merged["child_population_thousands"])]
     return merged.drop(columns=["population_method"])
 
 
 def global_pace(con) -> pd.DataFrame:
-    """Observed vs required pace from the published global estimates (world, total, current edition per year)."""
+    """Observed vs required pace from the published global estimates (world, total, current edition per year).
+
+    observed = (end_value - start_value) / (end_year - start_year)   (two published points, no fit)
+    required = (0 - value at required_from_year) / (target_year - required_from_year)
+    pace_multiple = required / observed (None, with pace_flag, when the observed change is not a decline)."""
     pub = con.execute("""SELECT series, year, value, unit, edition, raw_row FROM observations
                          WHERE source = 'published' AND geo = 'WLD' AND sex = 'total' AND is_current
                            AND age IN ('5-17', 'all') ORDER BY series, year""").fetch_df()
+    approx = approximations()
     rows = []
     for spec in GLOBAL_PERIODS:
         s = pub[pub["series"] == spec["series"]].set_index("year")
-        if spec["start"] not in s.index or spec["end"] not in s.index:
+        base = spec["required_from"]
+        if any(y not in s.index for y in (spec["start"], spec["end"], base)):
             continue
         v0, v1 = float(s.at[spec["start"], "value"]), float(s.at[spec["end"], "value"])
         observed = (v1 - v0) / (spec["end"] - spec["start"])
-        base = spec["required_from"]
-        if base not in s.index:
-            continue
         required = m.required_change_per_year(base, float(s.at[base, "value"]), 0.0, spec["target_year"]).value
-        rows.append({"indicator": spec["indicator"], "series": spec["series"], "period": f"{spec['start']}-{spec['end']}",
-                     "start_year": spec["start"], "end_year": spec["end"], "start_value": v0, "end_value": v1,
-                     "unit": s.at[spec["end"], "unit"], "observed_change_per_year": observed,
-                     "target_year": spec["target_year"], "required_from_year": base,
-                     "required_change_per_year": required,
-                     "pace_multiple": m.pace_multiple(required, observed, direction="decrease").value,
-                     "source_rows": f"published_estimates.csv rows {int(s.at[spec['start'], 'raw_row'])}, {int(s.at[spec['end'], 'raw_row'])}",
-                     "editions": "; ".join(dict.fromkeys([s.at[spec['start'], 'edition'], s.at[spec['end'], 'edition']]))})
+        multiple = m.pace_multiple(required, observed, direction="decrease")
+        raw_rows = [int(s.at[y, "raw_row"]) for y in dict.fromkeys((spec["start"], spec["end"], base))]
+        row = {"indicator": spec["indicator"], "series": spec["series"], "period": f"{spec['start']}-{spec['end']}",
+               "start_year": spec["start"], "end_year": spec["end"], "start_value": v0, "end_value": v1,
+               "unit": s.at[spec["end"], "unit"], "observed_change_per_year": observed,
+               "target_year": spec["target_year"], "required_from_year": base,
+               "required_change_per_year": required, "pace_multiple": multiple.value, "pace_flag": multiple.flag,
+               "source_rows": "published_estimates.csv rows " + ", ".join(str(r) for r in raw_rows),
+               "editions": "; ".join(dict.fromkeys(s.at[y, "edition"] for y in (spec["start"], spec["end"], base)))}
+        row["note"] = pace_note(row, [approx[r] for r in raw_rows if r in approx])
+        rows.append(row)
     return pd.DataFrame(rows)
+
+
+def approximations() -> dict[int, str]:
+    """raw_row -> what the source printed, for published figures marked APPROX in the curated table."""
+    notes = pd.read_csv(PUBLISHED_ESTIMATES_CSV, usecols=["notes"], dtype=str)["notes"].fillna("")
+    return {i + 2: n.split("APPROX:", 1)[1].split(";")[0].strip() for i, n in notes.items() if "APPROX:" in n}
+
+
+def pace_note(r: dict, approx: list[str]) -> str:
+    unit = UNIT_WORDS.get(r["unit"], "percentage points" if r["unit"] == "percent" else r["unit"])
+    moved = "fell" if r["observed_change_per_year"] < 0 else "rose"
+    text = (f"{r['indicator'].split(' (')[0].capitalize()} {moved} by {fmt(abs(r['observed_change_per_year']))} {unit} "
+            f"a year in {r['period']} ({fmt(r['start_value'])} to {fmt(r['end_value'])}). Reaching zero by "
+            f"{r['target_year']} from {r['required_from_year']} needs a fall of "
+            f"{fmt(abs(r['required_change_per_year']))} {unit} a year")
+    text += (f", {fmt(r['pace_multiple'])} times the observed pace." if r["pace_multiple"] is not None
+             else "; the observed change was not a decline, so no multiple exists.")
+    if approx:
+        text += " Approximate published figure: " + "; ".join(approx) + "."
+    return text
 
 
 def _periods():

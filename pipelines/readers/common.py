@@ -5,6 +5,7 @@ Every staged row carries its lineage (raw file, sheet, row) so any number can be
 """
 from __future__ import annotations
 
+import csv
 import re
 from pathlib import Path
 from typing import Iterable
@@ -49,10 +50,11 @@ def read_csv_lines(path: Path, file_label: str, encoding: str = "utf-8", skiprow
     """Read a CSV as text with a `_row` column: the file line number (header = line skiprows+1)."""
     if path.stat().st_size == 0:
         raise RawDataError(file_label, "file is empty", row=1)
+    check_not_wide(path, file_label, encoding)
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding, skiprows=skiprows)
-    except UnicodeDecodeError as exc:
-        raise RawDataError(file_label, f"cannot decode as {encoding}: {exc.reason} at byte {exc.start}") from exc
+    except UnicodeDecodeError as exc:  # pandas reports the byte within its read buffer: locate it in the file
+        raise decode_error(path, file_label, encoding, skiprows) from exc
     except pd.errors.EmptyDataError as exc:
         raise RawDataError(file_label, "file is empty (no header row)", row=1) from exc
     except pd.errors.ParserError as exc:
@@ -64,10 +66,43 @@ def read_csv_lines(path: Path, file_label: str, encoding: str = "utf-8", skiprow
     return df
 
 
+_WIDE_BOMS = {b"\xff\xfe\x00\x00": "UTF-32", b"\x00\x00\xfe\xff": "UTF-32", b"\xff\xfe": "UTF-16",
+              b"\xfe\xff": "UTF-16"}
+
+
+def check_not_wide(path: Path, file_label: str, encoding: str) -> None:
+    """Stop with a plain message when a text file is UTF-16/UTF-32 (byte-order mark, or NUL bytes near the start):
+    byte-oriented encodings such as Latin-1 would otherwise 'decode' it into a header of garbage."""
+    with open(path, "rb") as fh:
+        head = fh.read(4096)
+    wide = next((name for bom, name in _WIDE_BOMS.items() if head.startswith(bom)), None)
+    if wide or b"\x00" in head:
+        raise RawDataError(file_label, f"file is {wide or 'UTF-16 (NUL bytes)'} text, expected {encoding}: "
+                           f"save it again as {encoding} CSV", row=1)
+
+
+def decode_error(path: Path, file_label: str, encoding: str, skiprows: int = 0) -> RawDataError:
+    """The first byte the encoding cannot decode, named by file line and header column."""
+    data = path.read_bytes()
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        start = data.rfind(b"\n", 0, exc.start) + 1
+        field = max(len(next(csv.reader([data[start:exc.start].decode(encoding, "replace")]), [])), 1) - 1
+        lines = data.split(b"\n", skiprows + 1)
+        header_line = lines[skiprows] if len(lines) > skiprows else b""
+        header = next(csv.reader([header_line.decode(encoding, "replace").lstrip("\ufeff").rstrip("\r")]), [])
+        return RawDataError(file_label, f"cannot decode as {encoding}: byte 0x{data[exc.start]:02x} ({exc.reason}); "
+                            "was the file saved in another encoding?", row=line,
+                            column=header[field].strip() if 0 <= field < len(header) else None)
+    return RawDataError(file_label, f"cannot decode as {encoding}")
+
+
 def require_columns(columns: Iterable[str], required: Iterable[str], file_label: str,
                     sheet: str | None = None, header_row: int = 1) -> None:
     """Stop with a message naming the missing column and the header row it was looked for in."""
-    have = [str(c) for c in columns]
+    have = [str(c) for c in columns if str(c) != "_row"]  # `_row` is ours (read_csv_lines), not the file's
     for col in required:
         if col not in have:
             raise RawDataError(file_label, f"required column '{col}' is missing (header has: {', '.join(have[:20])})",

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from pipelines.errors import RawDataError
-from pipelines.readers.common import find_file, pop_frame, rel, require_columns, to_number
+from pipelines.readers.common import check_not_wide, find_file, pop_frame, rel, require_columns, to_number
 from pipelines.readers.editions import edition
 
 FILES = {"Estimates": "WPP2022_POP_F02_1_POPULATION_BY_AGE_BOTH_SEXES_ESTIMATES.csv",
@@ -54,6 +54,7 @@ def read_wpp_csv(path: Path, raw_dir: Path, variant: str) -> pd.DataFrame:
     label = rel(path, raw_dir)
     if path.stat().st_size == 0:
         raise RawDataError(label, "file is empty", row=1)
+    check_not_wide(path, label, ENCODING)  # Latin-1 decodes any bytes, so a UTF-16 export would pass as garbage
     try:
         header = pd.read_csv(path, skiprows=TITLE_LINES, nrows=0, encoding=ENCODING).columns
         require_columns([c.strip() for c in header], ID_COLUMNS + AGES, label, header_row=TITLE_LINES + 1)
