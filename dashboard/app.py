@@ -31,6 +31,7 @@ server = app.server
 server.register_blueprint(api.blueprint)
 server.register_blueprint(datapackage.blueprint)
 security.install(server)
+from dashboard import routes; routes.install(server)  # TEMP(hardening test)
 
 NAV = [("Overview", "/"), ("Explore", "/explore"), ("Countries", "/country"), ("Regions", "/regions"),
        ("Data", "/data"), ("Methodology", "/methodology")]

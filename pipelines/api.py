@@ -6,6 +6,9 @@ and the valid values (the HTTP layer turns it into a 400).
 """
 from __future__ import annotations
 
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import duckdb
@@ -25,7 +28,29 @@ DATASETS = {
     "regional-gaps": "regional_gaps",
 }
 FILTERS = ("series", "geo", "sex", "age", "from", "to")
+# Which filters act on which dataset; any other filter is refused (FilterError), never silently ignored.
+DATASET_FILTERS = {
+    "observations": FILTERS,
+    "progress": FILTERS,          # from/to filter latest_year
+    "regional-gaps": FILTERS,     # geo filters the region column
+    "series": (),                 # the catalogue always lists every series
+    "geographies": ("geo",),
+}
+# The values a filter accepts are those in the warehouse (no user input in this SQL).
+KNOWN_VALUES_SQL = {
+    "series": "SELECT DISTINCT code FROM series",
+    "geo": "SELECT DISTINCT geo FROM geographies",
+    "sex": "SELECT DISTINCT sex FROM observations",
+    "age": "SELECT DISTINCT age FROM observations",
+}
 MAX_LIST = 500
+YEAR_RE = re.compile(r"[0-9]{4}", re.ASCII)
+
+
+def shown(value: str, width: int = 60) -> str:
+    """A user-supplied value as safe to echo in a message: cut to `width`, control/format characters escaped."""
+    text = str(value)[:width]
+    return "".join(ch if unicodedata.category(ch)[0] not in "CZ" or ch == " " else ascii(ch)[1:-1] for ch in text)
 
 
 class FilterError(ValueError):
@@ -61,8 +86,8 @@ def parse_filters(params: dict[str, str | list[str] | None]) -> Filters:
         v = values(name)
         if not v:
             return None
-        if len(v) > 1 or not v[0].lstrip("-").isdigit() or not 1900 <= int(v[0]) <= 2100:
-            raise FilterError(name, f"'{','.join(v)[:40]}' is not a year between 1900 and 2100")
+        if len(v) > 1 or not YEAR_RE.fullmatch(v[0]) or not 1900 <= int(v[0]) <= 2100:
+            raise FilterError(name, f"'{shown(','.join(v), 40)}' is not a year between 1900 and 2100")
         return int(v[0])
 
     f = Filters(tuple(s.upper() for s in values("series")), tuple(g.upper() for g in values("geo")),
@@ -72,23 +97,33 @@ def parse_filters(params: dict[str, str | list[str] | None]) -> Filters:
     return f
 
 
-def validate(con: duckdb.DuckDBPyConnection, f: Filters) -> None:
-    """Every listed value must exist in the warehouse; otherwise FilterError with the valid values."""
-    known = {
-        "series": "SELECT DISTINCT code FROM series",
-        "geo": "SELECT DISTINCT geo FROM geographies",
-        "sex": "SELECT DISTINCT sex FROM observations",
-        "age": "SELECT DISTINCT age FROM observations",
-    }
-    for name, sql in known.items():
+def check_applicable(dataset: str, names: Iterable[str]) -> None:
+    """Every given filter must act on `dataset`; otherwise FilterError saying which filters do."""
+    applies = DATASET_FILTERS.get(dataset, ())
+    for name in names:
+        if name in FILTERS and name not in applies:
+            accepted = ", ".join(applies) if applies else "no filters"
+            raise FilterError(name, f"does not apply to dataset '{dataset}' (it accepts {accepted})")
+
+
+def validate(con: duckdb.DuckDBPyConnection | None, f: Filters,
+             lookup: Callable[[str], Iterable] | None = None) -> None:
+    """Every listed value must exist in the warehouse; otherwise FilterError with the valid values.
+
+    `lookup(sql)` returns the first column of a fixed query (the dashboard passes a cached, time-limited one);
+    by default the query runs on `con`."""
+    if lookup is None:
+        def lookup(sql):
+            return [r[0] for r in con.execute(sql).fetchall()]
+    for name, sql in KNOWN_VALUES_SQL.items():
         wanted = getattr(f, name)
         if not wanted:
             continue
-        valid = {r[0] for r in con.execute(sql).fetchall()}
+        valid = {v for v in lookup(sql) if v is not None}
         unknown = [w for w in wanted if w not in valid]
         if unknown:
             sample = ", ".join(sorted(valid)[:40]) + (" …" if len(valid) > 40 else "")
-            raise FilterError(name, f"unknown value '{unknown[0][:60]}'; valid values: {sample}")
+            raise FilterError(name, f"unknown value '{shown(unknown[0])}'; valid values: {sample}")
 
 
 def where_clause(f: Filters, year_column: str = "year", prefix: str = "o.",
@@ -147,7 +182,8 @@ def query(con: duckdb.DuckDBPyConnection, dataset: str, params: dict | None = No
           limit: int | None = None) -> pd.DataFrame:
     """Run one dataset of the contract with validated filters and return a DataFrame."""
     if dataset not in DATASETS:
-        raise FilterError("dataset", f"unknown dataset '{dataset}'; valid: {', '.join(DATASETS)}")
+        raise FilterError("dataset", f"unknown dataset '{shown(dataset)}'; valid: {', '.join(DATASETS)}")
+    check_applicable(dataset, [k for k, v in (params or {}).items() if v not in (None, "", [], ())])
     f = parse_filters(params or {})
     validate(con, f)
     sql, args = sql_for(dataset, f, limit)

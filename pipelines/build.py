@@ -21,7 +21,7 @@ import pycountry
 
 from pipelines import checks, readers
 from pipelines.config import (GEO_ALIASES_CSV, REGIONS_CSV, WPP_LOCATIONS_CSV, REPO_DIR, SERIES_TOML, SOURCES_TOML, SQL_DIR,
-                              parquet_dir)
+                              parquet_dir, synthetic_dir)
 from pipelines.errors import BuildError, RawDataError
 from pipelines.progress.marts import build_marts
 from pipelines.readers.common import OBS_COLUMNS, POP_COLUMNS
@@ -151,12 +151,13 @@ def file_record(path: str, raw_dir: Path) -> tuple[str, str | None, int | None]:
 
 def load_metadata(con: duckdb.DuckDBPyConnection) -> None:
     """Metadata kept as data (TOML/CSV) becomes meta_* tables."""
-    with open(SERIES_TOML, "rb") as fh:
-        series = pd.DataFrame([{"code": code, **meta} for code, meta in tomllib.load(fh).items()])
+    series_meta, sources = read_toml(SERIES_TOML), read_toml(SOURCES_TOML)
+    if synthetic_dir() is not None:  # SYNTHETIC benchmark data only ($SDG87_SYNTHETIC_DIR, benchmarks/synth.py)
+        series_meta |= read_toml(synthetic_dir() / "series.toml")
+        sources |= read_toml(synthetic_dir() / "sources.toml")
+    series = pd.DataFrame([{"code": code, **meta} for code, meta in series_meta.items()])
     for col in ("sdg_indicator", "target_value", "target_year"):
         series[col] = series.get(col)
-    with open(SOURCES_TOML, "rb") as fh:
-        sources = tomllib.load(fh)
     editions = pd.DataFrame([{"source": sid, "source_name": s["name"], "publisher": s["publisher"],
                               "licence": e.get("licence", s.get("licence")), "url": s.get("url"), "edition_key": key,
                               "edition": e["edition"], "edition_date": e["edition_date"], "path": e["path"],
@@ -169,6 +170,11 @@ def load_metadata(con: duckdb.DuckDBPyConnection) -> None:
         con.register("frame", frame)
         con.execute(f"CREATE TABLE {name} AS SELECT * FROM frame")
         con.unregister("frame")
+
+
+def read_toml(path: Path) -> dict:
+    with open(path, "rb") as fh:
+        return tomllib.load(fh)
 
 
 def csv_with_rows(path: Path) -> pd.DataFrame:

@@ -21,6 +21,10 @@ DEFAULT_WAREHOUSE = REPO_DIR / "data" / "processed" / "sdg87.duckdb"
 
 ENV_RAW_DIR = "SDG87_RAW_DIR"
 ENV_WAREHOUSE = "SDG87_WAREHOUSE"
+# SYNTHETIC benchmark data only (benchmarks/synth.py): a folder of synthetic DDF files with their own series.toml and
+# sources.toml, inside a COPY of the mirror. When set, the build also reads the `synthetic` source family. Never set
+# it for a real build.
+ENV_SYNTHETIC_DIR = "SDG87_SYNTHETIC_DIR"
 
 
 def raw_dir(option: str | os.PathLike | None = None) -> Path:
@@ -31,6 +35,12 @@ def raw_dir(option: str | os.PathLike | None = None) -> Path:
 def warehouse_path(option: str | os.PathLike | None = None) -> Path:
     """The warehouse file: the option, else $SDG87_WAREHOUSE, else data/processed/sdg87.duckdb."""
     return Path(option or os.environ.get(ENV_WAREHOUSE) or DEFAULT_WAREHOUSE).resolve()
+
+
+def synthetic_dir() -> Path | None:
+    """$SDG87_SYNTHETIC_DIR (benchmarks only), or None for every real build."""
+    value = os.environ.get(ENV_SYNTHETIC_DIR)
+    return Path(value).resolve() if value else None
 
 
 def parquet_dir(warehouse: Path) -> Path:

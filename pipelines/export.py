@@ -10,13 +10,22 @@ import pandas as pd
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+def neutral(value):
+    """One cell: text starting with = + - @ tab or CR gets a leading single quote; anything else is unchanged."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
+
+
 def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
     """OWASP CSV injection guidance: prefix text cells starting with = + - @ tab CR with a single quote.
-    Numeric columns are untouched, so negative numbers stay numbers."""
+    Numeric columns are untouched, so negative numbers stay numbers. Text in object, string and categorical
+    columns is covered."""
     out = frame.copy()
     for col in out.columns:
-        if pd.api.types.is_string_dtype(out[col]) or out[col].dtype == object:
-            out[col] = out[col].map(lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_START) else v)
+        column = out[col]
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            column = column.astype(object)
+        if pd.api.types.is_string_dtype(column.dtype) or column.dtype == object:
+            out[col] = column.map(neutral)
     return out
 
 

@@ -345,9 +345,10 @@ def trend_figure(cl: pd.DataFrame, head: dict, prog: dict | None, sex: str, name
                   annotation_font_size=11)
     years = pd.to_numeric(sdg["year"], errors="coerce").dropna()
     x0 = int(years.min()) - 1 if not years.empty else 2009
-    fig.update_layout(height=380, hovermode="closest", margin=dict(l=55, r=15, t=30, b=40),
-                      legend=dict(orientation="h", y=-0.22, x=0))
-    fig.update_xaxes(title_text="Year", range=[x0, NEW_TARGET_YEAR + 1], dtick=2)
+    fig.update_layout(height=400, hovermode="closest", margin=dict(l=55, r=15, t=30, b=40),
+                      legend=dict(orientation="h", y=-0.3, x=0, yanchor="top"))
+    fig.update_xaxes(title_text="Year", range=[x0, NEW_TARGET_YEAR + 1], tickformat="d", nticks=7, tickangle=0,
+                     automargin=True)
     top = pd.to_numeric(sdg["value"], errors="coerce").max()
     fig.update_yaxes(title_text=f"% of children aged {age}", range=[0, (top if pd.notna(top) else 10) * 1.15])
     return fig
@@ -369,7 +370,7 @@ def line_figure(rows: pd.DataFrame, axis_title: str, name: str) -> go.Figure:
                                line=dict(color=c.PALETTE[4], width=2), marker=dict(size=7),
                                hovertemplate="%{x}: %{y:,.0f}<extra></extra>"))
     fig.update_layout(height=260, margin=dict(l=55, r=15, t=10, b=40), showlegend=False)
-    fig.update_xaxes(title_text="Year", dtick=2)
+    fig.update_xaxes(title_text="Year", tickformat="d", nticks=7, tickangle=0, automargin=True)
     fig.update_yaxes(title_text=axis_title, rangemode="tozero")
     return fig
 
@@ -464,13 +465,16 @@ def children_card(head: dict | None, prog: dict | None, code: str):
                            id_="country-children-card")
     pop_year = yr(prog.get("child_population_year"))
     pop = child_population(code, pop_year, head["age"]) if pop_year else None
-    detail = [f"{fmt_value(prog.get('latest_value'), 'percent')} of {fmt_people(prog.get('child_population_thousands'))} "
+    pop_text = fmt_people(prog.get("child_population_thousands"))
+    detail = [f"{fmt_value(prog.get('latest_value'), 'percent')} of {pop_text} "
               f"children aged {head['age']} in {pop_year} (UN WPP 2022 population).", html.Br()]
-    if head["age"] == "5-17":
+    mart_note = prog.get("population_note") if isinstance(prog.get("population_note"), str) else ""
+    if head["age"] == "5-17" and "15-17" not in mart_note:
         detail.append(html.Span("Ages 15-17 are approximated as 3/5 of the WPP 15-19 group (WPP has no single "
                                 "years of age), so this is an approximation.", className="country-card-warn"))
-    if isinstance(prog.get("population_note"), str) and prog["population_note"]:
-        detail.append(html.Span(prog["population_note"], className="note country-popnote"))
+    if mart_note:
+        detail.append(html.Span(mart_note, className="country-card-warn" if "15-17" in mart_note else
+                                "note country-popnote"))
     extra = (f"Population: {pop['edition']}, {pop['method']}, {c.fmt(num(pop['population_thousands']))} thousand."
              if pop else None)
     detail.append(provenance([], summary="How this number is computed",
@@ -710,7 +714,8 @@ def gsi_comparison(code: str, name: str, ilo_region: dict):
     fig = bar_figure(labels, frame["value"].tolist(), [c.PALETTE[4]] + ["#8c8c8c"] * (len(frame) - 1),
                      "per 1,000 people", [f"{v:.1f}" for v in frame["value"]])
     note = ("“GSI countries combined” is computed in this build: the population-weighted mean of the GSI country "
-            "estimates in the region. " if not comp.empty else "No combined GSI value for the region in this build. ") + \
+            "estimates in the region. " if not comp.empty else
+            "No combined GSI value for the region in this build. ") + \
         "Published regional and world figures are from the ILO/Walk Free/IOM global estimates. All are modelled."
     return chart_card("country-gsi-compare", title, fig, c.source_line(frame),
                       c.api_url("observations", series=[GSI_PREV, "GE_MS_PREV"], geo=[code, ilo_region["geo"], "WLD"]),
@@ -781,8 +786,8 @@ def sources_section(frames: list[pd.DataFrame]) -> html.Section:
                               html.Span(path, className="country-raw")]))
     return html.Section([html.H2("Sources and editions", id="country-sources-title"), html.Ul(items),
                          html.P(["Every row links to its raw file, sheet and row (see the “Where this number comes "
-                                 "from” blocks and the tables). Methods: ", dcc.Link("Methodology", href="/methodology"),
-                                 "."], className="note")],
+                                 "from” blocks and the tables). Methods: ",
+                                 dcc.Link("Methodology", href="/methodology"), "."], className="note")],
                         id="country-sources", className="card country-sources",
                         **{"aria-labelledby": "country-sources-title"})
 

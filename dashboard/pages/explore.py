@@ -360,18 +360,28 @@ def trend_figure(rows: pd.DataFrame, geos: list[str], s: dict, prog: pd.DataFram
 
 
 def map_figure(df: pd.DataFrame, s: dict) -> go.Figure:
+    """Countries without a value are drawn too (grey, 'no value'), so missing data is visible, not blank."""
     unit = s.get("unit")
+    geos = data.geographies()
+    empty = geos[(geos["type"] == "country") & geos["iso3"].notna() & ~geos["iso3"].isin(df["iso3"])]
+    fig = go.Figure(go.Choropleth(
+        locations=empty["iso3"].tolist(), z=[0] * len(empty), locationmode="ISO-3", showscale=False,
+        colorscale=[[0, "#d9d9d9"], [1, "#d9d9d9"]], customdata=empty["name"].tolist(), name="no value",
+        marker=dict(line=dict(color="#ffffff", width=0.4)), meta={"kind": "no_value"},
+        hovertemplate="<b>%{customdata}</b><br>no value for this selection<extra></extra>"))
     cd = list(zip(df["geo_name"], df["year"], df["age"].map(age_label), df["sex"].map(lambda x: SEX_LABELS.get(x, x)),
                   df["source"], df["edition"]))
-    fig = go.Figure(go.Choropleth(
-        locations=df["iso3"].tolist(), z=df["value"].tolist(), locationmode="ISO-3", colorscale=c.SEQUENTIAL, customdata=cd,
-        marker=dict(line=dict(color="#ffffff", width=0.4)), colorbar=dict(title=dict(text=unit_label(unit))),
+    fig.add_trace(go.Choropleth(
+        locations=df["iso3"].tolist(), z=df["value"].tolist(), locationmode="ISO-3", colorscale=c.SEQUENTIAL,
+        customdata=cd, marker=dict(line=dict(color="#ffffff", width=0.4)), name="value", meta={"kind": "value"},
+        colorbar=dict(title=dict(text=unit_label(unit), side="top"), orientation="h", y=-0.02, yanchor="top",
+                      thickness=12, len=0.6),
         hovertemplate="<b>%{customdata[0]}</b><br>%{z:,.2f} " + unit_label(unit) +
                       "<br>year %{customdata[1]}, %{customdata[2]}, %{customdata[3]}"
                       "<br>%{customdata[4]} (%{customdata[5]})<extra></extra>"))
     fig.update_geos(projection_type="natural earth", showframe=False, showcoastlines=False, showland=True,
                     landcolor="#e0e0e0", showcountries=True, countrycolor="#ffffff", lataxis_range=[-57, 85])
-    fig.update_layout(margin=dict(l=0, r=0, t=10, b=0), height=460)
+    fig.update_layout(margin=dict(l=0, r=0, t=10, b=70), height=480)
     return fig
 
 
@@ -470,7 +480,7 @@ def progress_table(rows: pd.DataFrame, prog: pd.DataFrame | None, geos: list[str
     cols = {"geo_name": "geography", "n_points": "comparable points", "years": "years", "latest_year": "latest year",
             "latest_value": "latest value", "change_per_year": "observed change per year",
             "projected_2030": "projected 2030", "required_change_per_year_2030": "change per year needed for 2030",
-            "status": "status", "note": "note"}
+            "status_2025": "2025 target", "gap_2025": "gap to the 2025 target", "status": "status", "note": "note"}
     shown = prog[[k for k in cols if k in prog.columns]].rename(columns=cols)
     return table(shown, caption=f"Progress per geography (all comparable points, any year; unit: "
                                   f"{unit_label(s.get('unit'))}; change per year in units per year)")

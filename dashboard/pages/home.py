@@ -96,11 +96,44 @@ def map_rows() -> pd.DataFrame:
                           ORDER BY g.name""", (MAP_SERIES, MAP_SEX, MAP_AGE))
 
 
+def no_data_rows() -> pd.DataFrame:
+    """Countries and areas of the SDG regions with no value of the map series."""
+    return data.cached("""SELECT DISTINCT g.geo, g.name, g.iso3 FROM geo_memberships m JOIN geographies g ON g.geo = m.geo
+                          WHERE m.scheme = 'sdg_region' AND g.type = 'country' AND g.iso3 IS NOT NULL
+                            AND g.geo NOT IN (SELECT geo FROM observations WHERE is_current AND series = ? AND sex = ?
+                                              AND age = ? AND value IS NOT NULL)
+                          ORDER BY g.name""", (MAP_SERIES, MAP_SEX, MAP_AGE))
+
+
 def country_universe() -> int:
     """Countries and areas that belong to an SDG region (the denominator of 'how many have data')."""
     df = data.cached("""SELECT count(DISTINCT m.geo) AS n FROM geo_memberships m JOIN geographies g ON g.geo = m.geo
                         WHERE m.scheme = 'sdg_region' AND g.type = 'country'""")
     return int(df["n"].iloc[0])
+
+
+def chart_card(id_: str, title: str, figure: go.Figure, source, download_href: str | None,
+               rows: pd.DataFrame | None = None, note: str | None = None, before=None, after_source=None):
+    """components.chart_card with the accessible name on a wrapper (dcc.Graph 4.4 rejects aria-label), plus an
+    optional block before the chart and after the source line."""
+    children = [html.H3(title, id=f"{id_}-title")]
+    if before is not None:
+        children.append(before)
+    children += [html.Div(dcc.Graph(id=f"{id_}-graph", figure=figure, config=c.GRAPH_CONFIG), role="figure",
+                          **{"aria-label": title}),
+                 html.P(source, className="source", id=f"{id_}-source")]
+    if after_source is not None:
+        children.append(after_source)
+    if note:
+        children.append(html.P(note, className="note"))
+    actions = []
+    if download_href:
+        actions.append(html.A("Download the plotted data (CSV)", href=download_href, className="download",
+                              id=f"{id_}-download"))
+    if rows is not None:
+        actions.append(html.Details([html.Summary("Show as a table"), c.table(rows)], id=f"{id_}-table"))
+    children.append(html.Div(actions, className="chart-actions"))
+    return html.Section(children, className="card chart-card", id=id_, **{"aria-labelledby": f"{id_}-title"})
 
 
 # ---- formatting ----------------------------------------------------------------------------------------------------
@@ -208,7 +241,8 @@ def pace_section() -> html.Section:
         return html.Section([html.H2("The pace needed for 2030"),
                              html.P("The pace figures are not yet computed in this build.", className="caveat")],
                             className="card overview-pace", id="overview-pace")
-    cl = gp[(gp["series"] == "GE_CL_NUM") & (gp["target_year"] == 2030)]
+    cl_all = gp[gp["series"] == "GE_CL_NUM"]
+    cl = cl_all[cl_all["target_year"] == 2030]
     items = []
     if not cl.empty:
         req = cl.iloc[0]
@@ -219,7 +253,7 @@ def pace_section() -> html.Section:
                                                       id="overview-required"),
             " (a straight line to zero)."]))
         rows = []
-        for r in cl.itertuples(index=False):
+        for r in cl_all.itertuples(index=False):
             obs = per_year(r.observed_change_per_year, r.unit)
             if pd.notna(r.pace_multiple) and r.observed_change_per_year < 0:
                 verdict = f"the required pace is {times(r.pace_multiple)}"
@@ -257,7 +291,7 @@ def pace_section() -> html.Section:
 def trend_card() -> html.Section:
     df = world_trend()
     if df.empty:
-        return c.chart_card("overview-trend", "Children in child labour, world, 2000-2024",
+        return chart_card("overview-trend", "Children in child labour, world, 2000-2024",
                             c.empty_figure("No published global estimates in this build"), "", None)
     gp = global_pace()
     fig = go.Figure(go.Scatter(
@@ -284,16 +318,14 @@ def trend_card() -> html.Section:
                                                        footnote=("footnote", "first"))
     source = html.Ul([html.Li(f"{ed} ({r.years}): {citation(r.footnote) or ed}") for ed, r in by_edition.iterrows()],
                      className="source overview-sources")
-    card = c.chart_card(
+    return chart_card(
         "overview-trend", f"Children in child labour, world, {int(df['year'].min())}-{int(last['year'])}, "
                           "and the path needed to end it by 2030",
         fig, "Each point is the latest published edition for that year (both sexes, ages 5-17):",
         c.api_url("observations", series="GE_CL_NUM", geo="WLD", sex="total", age="5-17"),
         rows=df[["year", "value", "unit", "sex", "age", "edition", "source"]],
-        note=f"Target 8.7 set {int(target_value or 0)} for 2025. The dashed line is the straight path from "
-             f"{int(last['year'])} to zero in 2030; it is a requirement, not a projection.")
-    card.children.insert(3, source)
-    return card
+        note=f"Target 8.7: child labour at {int(target_value or 0)} by 2025. The dashed line is the straight path from "
+             f"{int(last['year'])} to zero in 2030; it is a requirement, not a projection.", after_source=source)
 
 
 def scheme_options():
@@ -357,7 +389,7 @@ def regional_card(scheme_key: str) -> html.Section:
     table_rows = df[["region_name", "kind", "value", "unit", "year_or_data_years", "coverage_text", "edition"]] \
         .rename(columns={"region_name": "region", "year_or_data_years": "year", "coverage_text": "coverage"}) \
         if not df.empty else None
-    return c.chart_card(
+    return chart_card(
         "overview-regional", f"Child labour by region ({label}): latest value, % of children aged 5-17",
         regional_figure(df), c.source_line(df[df["kind"] == "official"]) + "; computed bars: SDG 8.7 Monitor from "
         "UN SDG Global Database country values weighted by WPP 2022 child population" if not df.empty else "",
@@ -389,19 +421,25 @@ def map_card() -> html.Section:
             colorbar=dict(title=dict(text="% of children"), thickness=12),
             hovertemplate="<b>%{customdata[0]}</b><br>%{z:.1f}% of children 5-17<br>year %{customdata[1]} "
                           "(%{customdata[3]} comparable point(s))<br>%{customdata[2]}<extra></extra>"))
+        missing = no_data_rows()
+        if not missing.empty:  # countries without a value are drawn too, in grey, so "no data" is visible
+            fig.add_trace(go.Choropleth(
+                locations=missing["iso3"], z=[0] * len(missing), locationmode="ISO-3", showscale=False,
+                colorscale=[[0, "#d0d0d0"], [1, "#d0d0d0"]], name="no data", customdata=missing[["name"]],
+                marker=dict(line=dict(color="#ffffff", width=0.4)),
+                hovertemplate="<b>%{customdata[0]}</b><br>no comparable value in this series<extra></extra>"))
         fig.update_geos(projection_type="natural earth", showframe=False, showcoastlines=False, showland=True,
                         landcolor="#e0e0e0", showcountries=True, countrycolor="#ffffff", lataxis_range=[-57, 85])
         fig.update_layout(margin=dict(l=0, r=0, t=10, b=0), height=430)
-    card = c.chart_card(
+    return chart_card(
         "overview-map", "Child labour by country: latest comparable value, % of children aged 5-17 (SDG 8.7.1, "
                         "economic activity and household chores, both sexes)",
         fig, c.source_line(df) if not df.empty else "",
         c.api_url("observations", series=MAP_SERIES, geo=sorted(df["geo"]), sex=MAP_SEX, age=MAP_AGE),
         rows=df[["name", "year", "value", "unit", "n_points", "edition"]] if not df.empty else None,
         note="Values come from different national surveys and years (see the year in the hover); they are not "
-             "comparable as a ranking. The download has every current-edition point of these countries.")
-    card.children.insert(1, counts)
-    return card
+             "comparable as a ranking. The download has every current-edition point of these countries.",
+        before=counts)
 
 
 def links() -> html.Nav:

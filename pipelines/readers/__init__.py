@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from importlib import import_module
 
+from pipelines.config import synthetic_dir
+
 # (family, module, entry function, required): a required family missing from the mirror stops the build.
 REGISTRY = [
     ("m49", "pipelines.readers.m49", "read_m49"),
@@ -19,6 +21,8 @@ REGISTRY = [
     ("wpp", "pipelines.readers.wpp", "read_wpp_2022"),
     ("published", "pipelines.readers.published", "read_published"),
 ]
+if synthetic_dir() is not None:  # SYNTHETIC benchmark data only: $SDG87_SYNTHETIC_DIR (benchmarks/synth.py)
+    REGISTRY.append(("synthetic", "pipelines.readers.ddf", "read_synthetic_ddf"))
 
 
 def load(module: str, function: str):

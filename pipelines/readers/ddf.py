@@ -5,9 +5,13 @@ Used for UN SDG 8.7.1 (SL_TLF_CHLDEC, SL_TLF_CHLDEA) and UNODC 16.2.2 (VC_HTF_DE
 """
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 import pandas as pd
+
+from pipelines.config import ENV_SYNTHETIC_DIR, synthetic_dir
+from pipelines.errors import BuildError
 
 from pipelines.readers.common import (SEXES, age_band, find_file, map_codes, obs_frame, read_csv_lines, rel,
                                       require_columns, to_number)
@@ -67,3 +71,26 @@ def read_geo_entities(path: Path, raw_dir: Path) -> pd.DataFrame:
     require_columns(df.columns, ["geo_area", "name"], label)
     return pd.DataFrame({"m49": to_number(df["geo_area"], df["_row"], label, "geo_area").astype("Int64"),
                          "name": df["name"].str.strip(), "raw_file": label, "raw_row": df["_row"]})
+
+
+# ---- SYNTHETIC benchmark data only ------------------------------------------------------------------------------
+# benchmarks/synth.py writes big synthetic DDF datapoint files (series SYN_nnnn, source family `synthetic`) into a COPY
+# of the mirror. This reader is registered only when $SDG87_SYNTHETIC_DIR names that folder (readers/__init__.py);
+# the folder's series.toml and sources.toml are added to the metadata by build.load_metadata. Never used for real data.
+
+def read_synthetic_ddf(raw_dir: Path) -> dict[str, pd.DataFrame]:
+    """SYNTHETIC series SYN_nnnn from $SDG87_SYNTHETIC_DIR (same layout and checks as the real DDF files)."""
+    folder = synthetic_dir()
+    ed = synthetic_edition(folder)
+    paths = sorted(folder.glob("ddf--datapoints--syn_*--by--*.csv"))
+    if not paths:
+        raise BuildError(f"{folder}: no synthetic ddf--datapoints--syn_*--by--*.csv files ({ENV_SYNTHETIC_DIR})")
+    return {"observations": pd.concat([read_datapoints(p, raw_dir, "synthetic", ed) for p in paths],
+                                      ignore_index=True)}
+
+
+def synthetic_edition(folder: Path) -> dict:
+    """The one edition of the `synthetic` family, from the folder's sources.toml."""
+    with open(folder / "sources.toml", "rb") as fh:
+        editions = tomllib.load(fh)["synthetic"]["editions"]
+    return next(iter(editions.values()))

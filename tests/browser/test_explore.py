@@ -96,6 +96,16 @@ def test_loads_clean_and_lines_join_only_comparable_points(server, page, warehou
     assert sorted((int(x), round(y, 6)) for x, y in zip(nc[0]["x"], nc[0]["y"])) == \
         sorted((int(y), round(float(v), 6)) for y, v in others)
     assert "not comparable (other age band / edition)" in page.locator("#explore-trend-graph").inner_text()
+    # dotted projection: latest value + change per year × years to 2030 from the progress mart, floored at 0
+    progress = query(warehouse, f"""SELECT geo, latest_year, latest_value, change_per_year FROM progress
+                                    WHERE series = 'SL_TLF_CHLDEC' AND sex = 'total' AND age = '5-17'
+                                    AND change_per_year IS NOT NULL AND geo IN ({','.join('?' * len(geos))})""", geos)
+    projections = {t["meta"]["geo"]: t for t in shown if t["meta"].get("kind") == "projection"}
+    assert progress and set(projections) == {g for g, *_ in progress}
+    for geo, year, value, slope in progress:
+        t = projections[geo]
+        assert t["x"][0] == year and t["x"][-1] == 2030
+        assert t["y"][-1] == pytest.approx(min(100.0, max(0.0, value + slope * (2030 - year))))
     page.probe.assert_clean()
 
 
@@ -146,14 +156,16 @@ def test_map_draws_country_shapes_offline(server, page, warehouse):
     page.on("response", lambda r: topojson.append(r) if "/assets/topojson/" in r.url else None)
     page.goto(server + "/explore?series=SL_TLF_CHLDEC&geo=WLD&sex=total&age=5-17&from=2010&to=2022&view=map",
               wait_until="networkidle")
-    page.wait_for_function("() => document.querySelectorAll('#explore-map-graph .geo .countries path, "
-                           "#explore-map-graph path.choropleth').length > 100", timeout=10_000)
+    # every country is a shape drawn from the app's own topojson (those without a value in grey)
+    page.wait_for_function("() => Array.from(document.querySelectorAll('#explore-map-graph .geo "
+                           "path.choroplethlocation')).filter(p => (p.getAttribute('d') || '').length > 20).length > 100",
+                           timeout=10_000)
     assert topojson and all(r.status == 200 and urlparse(r.url).hostname == "127.0.0.1" for r in topojson)
     latest = query(warehouse, """SELECT g.iso3 FROM observations o JOIN geographies g ON g.geo = o.geo
                                  WHERE o.series = 'SL_TLF_CHLDEC' AND o.sex = 'total' AND o.age = '5-17' AND o.is_current
                                  AND o.year BETWEEN 2010 AND 2022 AND g.type = 'country' AND g.iso3 IS NOT NULL
                                  GROUP BY g.iso3""")
-    choropleth = traces(page, MAP)[0]
+    choropleth = [t for t in traces(page, MAP) if t["meta"].get("kind") == "value"][0]
     assert sorted(choropleth["locations"]) == sorted(r[0] for r in latest)
     assert f"{len(latest)} of" in page.locator("#explore-map").inner_text()
     page.probe.assert_clean()

@@ -1,0 +1,49 @@
+"""Regions `/regions` in a real browser: clean load, coverage counts equal a warehouse query, state in the URL."""
+import duckdb
+import pytest
+
+pytestmark = pytest.mark.browser
+
+COUNTS_SQL = """
+WITH members AS (SELECT DISTINCT m.geo FROM geo_memberships m JOIN geographies g ON g.geo = m.geo
+                 WHERE m.scheme = 'sdg_region' AND g.type = 'country'),
+pts AS (SELECT geo, count(DISTINCT year) AS n, max(year) AS latest FROM observations
+        WHERE is_current AND series = ? AND sex = 'total' AND age = ? AND value IS NOT NULL GROUP BY geo)
+SELECT count(*) FILTER (WHERE p.n IS NULL) AS none, count(*) FILTER (WHERE p.n = 1) AS one,
+       count(*) FILTER (WHERE p.n >= 2) AS trend, count(*) FILTER (WHERE 2025 - p.latest <= 3) AS recent,
+       count(*) FILTER (WHERE 2025 - p.latest BETWEEN 4 AND 7) AS mid, count(*) FILTER (WHERE 2025 - p.latest >= 8) AS old
+FROM members m LEFT JOIN pts p USING (geo)"""
+
+
+def expected(warehouse, series, age):
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        row = con.execute(COUNTS_SQL, [series, age]).fetchone()
+    return dict(zip(["none", "one", "trend", "recent", "mid", "old"], row))
+
+
+def shown_counts(page):
+    ids = {"none": "regions-count-none", "one": "regions-count-one", "trend": "regions-count-trend",
+           "recent": "regions-age-recent", "mid": "regions-age-mid", "old": "regions-age-old"}
+    return {k: int(page.locator(f"#{i} .stat-value").inner_text()) for k, i in ids.items()}
+
+
+def test_regions_loads_clean_and_counts_match_warehouse(server, page, warehouse):
+    page.goto(server + "/regions", wait_until="networkidle")
+    assert page.locator("#regions-values .js-plotly-plot").is_visible()
+    assert shown_counts(page) == expected(warehouse, "SL_TLF_CHLDEC", "5-17")
+    page.probe.assert_clean()
+
+
+def test_regions_series_in_url_and_reload(server, page, warehouse):
+    page.goto(server + "/regions?scheme=groups&series=GSI_PREV", wait_until="networkidle")
+    assert page.locator("#regions-scheme input[value=groups]").is_checked()
+    assert shown_counts(page) == expected(warehouse, "GSI_PREV", "all")
+    page.locator("#regions-series").click()
+    page.get_by_role("option", name="Detected victims of trafficking, UNODC (SDG 16.2.2)").click()
+    page.wait_for_function("location.search.includes('series=VC_HTF_DETV')", timeout=10_000)
+    page.wait_for_function("document.querySelector('#regions-coverage-intro').innerText.startsWith('Detected')")
+    assert shown_counts(page) == expected(warehouse, "VC_HTF_DETV", "all")
+    assert "scheme=groups" in page.url
+    page.reload(wait_until="networkidle")
+    assert shown_counts(page) == expected(warehouse, "VC_HTF_DETV", "all")
+    page.probe.assert_clean()
