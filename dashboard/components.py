@@ -3,6 +3,7 @@ a title that says what and where, axis units, source and edition under it, a dow
 plotted rows (an /api/v1 link with the same filters), and a table alternative."""
 from __future__ import annotations
 
+from html import escape
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -46,16 +47,21 @@ def source_line(sources: pd.DataFrame | list[str] | str) -> str:
     return "Source: " + "; ".join(f"{s} ({e})" for s, e in pairs)
 
 
-def table(frame: pd.DataFrame, columns: list[str] | None = None, max_rows: int = 300, caption: str | None = None):
-    """An accessible HTML table (the text alternative of a chart)."""
+def table(frame: pd.DataFrame, columns: list[str] | None = None, max_rows: int = 300, caption: str | None = None,
+          id_: str | None = None):
+    """An accessible HTML table (the text alternative of a chart), rendered as one escaped HTML string: one Dash
+    component per cell made pages with a few hundred rows freeze for seconds. Every cell is HTML-escaped."""
     frame = frame[columns] if columns else frame
     shown = frame.head(max_rows)
-    body = [html.Tr([html.Td(fmt(v)) for v in row]) for row in shown.itertuples(index=False)]
-    parts = [html.Caption(caption)] if caption else []
-    parts += [html.Thead(html.Tr([html.Th(c, scope="col") for c in shown.columns])), html.Tbody(body)]
+    head = "".join(f'<th scope="col">{escape(str(col))}</th>' for col in shown.columns)
+    body = "".join("<tr>" + "".join(f"<td>{escape(fmt(v))}</td>" for v in row) + "</tr>"
+                   for row in shown.itertuples(index=False))
+    cap = f"<caption>{escape(caption)}</caption>" if caption else ""
+    markup = f'<table class="data-table">{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
     note = [html.P(f"First {max_rows} of {len(frame):,} rows; download the CSV for all.", className="note")] \
         if len(frame) > max_rows else []
-    return html.Div([html.Table(parts, className="data-table")] + note, className="table-wrap")
+    return html.Div([dcc.Markdown(markup, dangerously_allow_html=True, className="table-wrap",
+                                  **({"id": id_} if id_ else {}))] + note)
 
 
 def fmt(v) -> str:
@@ -69,12 +75,11 @@ def fmt(v) -> str:
 def chart_card(id_: str, title: str, figure: go.Figure, source: str, download_href: str | None,
                rows: pd.DataFrame | None = None, note: str | None = None, graph_id: str | None = None):
     """A titled chart with its source and edition, a CSV download of the plotted rows and a table alternative."""
-    children = [html.H3(title, id=f"{id_}-title"),
-                dcc.Graph(id=graph_id or f"{id_}-graph", figure=figure, config=GRAPH_CONFIG,
-                          **{"aria-label": title}),
-                html.P(source, className="source", id=f"{id_}-source")]
+    graph = html.Div(dcc.Graph(id=graph_id or f"{id_}-graph", figure=figure, config=GRAPH_CONFIG),
+                     role="figure", **{"aria-label": title})  # dcc.Graph 4.4 takes no aria-label itself
+    children = [html.H3(title, id=f"{id_}-title"), graph, html.P(source, className="source", id=f"{id_}-source")]
     if note:
-        children.append(html.P(note, className="note"))
+        children.append(html.P(note, className="note", id=f"{id_}-note"))
     actions = []
     if download_href:
         actions.append(html.A("Download the plotted data (CSV)", href=download_href, className="download",

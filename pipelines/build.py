@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import hashlib
-import json
 import os
 import time
 import tomllib
@@ -24,7 +23,7 @@ from pipelines.config import (GEO_ALIASES_CSV, REGIONS_CSV, WPP_LOCATIONS_CSV, R
                               parquet_dir, synthetic_dir)
 from pipelines.errors import BuildError, RawDataError
 from pipelines.progress.marts import build_marts
-from pipelines.readers.common import OBS_COLUMNS, POP_COLUMNS
+from pipelines.readers.common import OBS_COLUMNS, POP_COLUMNS, SqlStaging
 from pipelines.warehouse import build_lock, swap_in, temp_path
 
 # SQL models in dependency order; each file creates the table it is named after.
@@ -102,7 +101,7 @@ def run_readers(raw_dir: Path, keep_going: bool, progress: Progress):
     """Run every registered reader; strict mode stops at the first bad file, keep-going records it."""
     if not Path(raw_dir).is_dir():
         raise BuildError(f"{raw_dir}: raw directory does not exist (set --raw-dir or SDG87_RAW_DIR)")
-    staged: dict[str, list[pd.DataFrame]] = {}
+    staged: dict[str, list[pd.DataFrame | SqlStaging]] = {}
     failures: list[checks.Offence] = []
     for family, module, function in readers.REGISTRY:
         progress(f"reading {family} ({function})")
@@ -115,7 +114,7 @@ def run_readers(raw_dir: Path, keep_going: bool, progress: Progress):
             continue
         for name, frame in frames.items():
             staged.setdefault(name, []).append(frame)
-    return {name: pd.concat(frames, ignore_index=True) for name, frames in staged.items()}, failures
+    return staged, failures
 
 
 def reader_failure(family: str, exc: Exception) -> checks.Offence:
@@ -124,15 +123,27 @@ def reader_failure(family: str, exc: Exception) -> checks.Offence:
                           f"whole file rejected: {e.message}")
 
 
-def load_staging(con: duckdb.DuckDBPyConnection, staged: dict[str, pd.DataFrame], raw_dir: Path) -> None:
-    """Staged frames become stg_* tables; raw_files records the sha256 of every file any row came from."""
+def load_staging(con: duckdb.DuckDBPyConnection, staged: dict[str, list[pd.DataFrame | SqlStaging]],
+                 raw_dir: Path) -> None:
+    """Staged frames become stg_* tables; raw_files records the sha256 of every file any row came from.
+    SqlStaging parts (fast path for big files) are read by DuckDB itself and appended by column name."""
     for name, columns in EXPECTED_STAGING.items():  # a reader rejected in keep-going mode leaves an empty table
-        staged.setdefault(name, pd.DataFrame({c: pd.Series(dtype="object") for c in columns}))
-    for name, frame in staged.items():
-        con.register("frame", frame)
-        con.execute(f'CREATE TABLE "stg_{name}" AS SELECT * FROM frame')
-        con.unregister("frame")
-    paths = sorted({p for f in staged.values() if "raw_file" in f for p in f["raw_file"].dropna().unique()})
+        staged.setdefault(name, [pd.DataFrame({c: pd.Series(dtype="object") for c in columns})])
+    paths: set[str] = set()
+    for name, parts in staged.items():
+        frames = [f for f in parts if isinstance(f, pd.DataFrame)]
+        lazy = [f for f in parts if isinstance(f, SqlStaging)]
+        if frames:
+            frame = pd.concat(frames, ignore_index=True)
+            con.register("frame", frame)
+            con.execute(f'CREATE TABLE "stg_{name}" AS SELECT * FROM frame')
+            con.unregister("frame")
+            paths |= set(frame["raw_file"].dropna().unique()) if "raw_file" in frame else set()
+        for i, part in enumerate(lazy):
+            con.execute(f'CREATE TABLE "stg_{name}" AS {part.sql}' if i == 0 and not frames else
+                        f'INSERT INTO "stg_{name}" BY NAME {part.sql}')
+            paths |= set(part.files)
+    paths = sorted(paths)
     files = pd.DataFrame([file_record(p, raw_dir) for p in paths], columns=["path", "sha256", "size_bytes"])
     con.register("frame", files)
     con.execute("CREATE TABLE raw_files AS SELECT * FROM frame")

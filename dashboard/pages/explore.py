@@ -8,7 +8,6 @@ geographies and years is drawn as hollow grey markers, never joined.
 from __future__ import annotations
 
 import datetime
-from html import escape
 from urllib.parse import urlencode
 
 import dash
@@ -427,35 +426,6 @@ def source_text(rows: pd.DataFrame) -> list:
     return out
 
 
-def chart_card(id_: str, title: str, figure: go.Figure, source, download_href: str, rows: pd.DataFrame,
-               note: str | None = None):
-    """components.chart_card, with the graph's accessible name on a wrapper (dcc.Graph 4.4 has no aria-label)."""
-    graph = html.Div(dcc.Graph(id=f"{id_}-graph", figure=figure, config=c.GRAPH_CONFIG), role="figure",
-                     **{"aria-label": title})
-    actions = [html.A("Download the plotted data (CSV)", href=download_href, className="download",
-                      id=f"{id_}-download"),
-               html.Details([html.Summary("Show as a table"), table(rows)], id=f"{id_}-table")]
-    children = [html.H3(title, id=f"{id_}-title"), graph, html.P(source, className="source", id=f"{id_}-source")]
-    children += [html.P(note, className="note", id=f"{id_}-note")] if note else []
-    return html.Section(children + [html.Div(actions, className="chart-actions")], className="card chart-card",
-                        id=id_, **{"aria-labelledby": f"{id_}-title"})
-
-
-def table(frame: pd.DataFrame, max_rows: int = 300, caption: str | None = None, id_: str | None = None):
-    """components.table as one HTML string in one component: hundreds of rows stay fast in the Dash renderer
-    (one html.Td component per cell made the page freeze for seconds). Every cell is HTML-escaped."""
-    shown = frame.head(max_rows)
-    head = "".join(f'<th scope="col">{escape(str(col))}</th>' for col in shown.columns)
-    body = "".join("<tr>" + "".join(f"<td>{escape(c.fmt(v))}</td>" for v in row) + "</tr>"
-                   for row in shown.itertuples(index=False))
-    cap = f"<caption>{escape(caption)}</caption>" if caption else ""
-    markup = f'<table class="data-table">{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
-    note = [html.P(f"First {max_rows} of {len(frame):,} rows; download the CSV for all.", className="note")] \
-        if len(frame) > max_rows else []
-    return html.Div([dcc.Markdown(markup, dangerously_allow_html=True, className="table-wrap",
-                                  **({"id": id_} if id_ else {}))] + note)
-
-
 def message(text: str, id_: str = "explore-message"):
     return html.Div(html.P(text), className="card explore-empty", id=id_, role="status")
 
@@ -471,7 +441,7 @@ def progress_table(rows: pd.DataFrame, prog: pd.DataFrame | None, geos: list[str
         return html.Div([html.P("Trend statistics (observed pace, projection to 2030, status) are not yet computed "
                                 "in this build: the progress mart is missing.", className="caveat",
                                 id="explore-progress-missing"),
-                         table(summary.drop(columns="geo"), caption="Comparable points in the selected years")])
+                         c.table(summary.drop(columns="geo"), caption="Comparable points in the selected years")])
     if prog.empty:
         why = ("this series has no numeric target, so no pace is computed" if pd.isna(s.get("target_value"))
                else "no progress rows for this selection")
@@ -482,7 +452,7 @@ def progress_table(rows: pd.DataFrame, prog: pd.DataFrame | None, geos: list[str
             "projected_2030": "projected 2030", "required_change_per_year_2030": "change per year needed for 2030",
             "status_2025": "2025 target", "gap_2025": "gap to the 2025 target", "status": "status", "note": "note"}
     shown = prog[[k for k in cols if k in prog.columns]].rename(columns=cols)
-    return table(shown, caption=f"Progress per geography (all comparable points, any year; unit: "
+    return c.table(shown, caption=f"Progress per geography (all comparable points, any year; unit: "
                                   f"{unit_label(s.get('unit'))}; change per year in units per year)")
 
 
@@ -514,7 +484,7 @@ def trend_view(st: dict, s: dict):
     if s.get("trend_eligible") and "projection" not in kinds and prog is not None and len(n_pts) and n_pts.max() > 1:
         notes.append("No observed-trend projection: the progress mart has no trend for this selection.")
     title = title_for(s, st["sex"], st["age"], where_text(rows["geo_name"]), st["years"])
-    card = chart_card("explore-trend", title, fig, source_text(comp if not comp.empty else rows), download(st),
+    card = c.chart_card("explore-trend", title, fig, source_text(comp if not comp.empty else rows), download(st),
                       rows=rows[ROW_COLUMNS], note=" ".join(notes) or None)
     return html.Div([card, extra_download(st), html.H3("Pace per geography"),
                      progress_table(rows, prog, st["geo"], s)])
@@ -538,7 +508,7 @@ def map_view(st: dict, s: dict):
         note += " The download holds every current value of these countries in the years; the map shows the latest."
     table_rows = df.sort_values("geo_name")[["geo_name", "geo", "iso3", "year", "sex", "age", "value", "unit", "nature",
                                              "source", "edition"]]
-    return chart_card("explore-map", title, map_figure(df, s), source_text(df), href, rows=table_rows, note=note)
+    return c.chart_card("explore-map", title, map_figure(df, s), source_text(df), href, rows=table_rows, note=note)
 
 
 def bars_view(st: dict, s: dict):
@@ -554,7 +524,7 @@ def bars_view(st: dict, s: dict):
             + "The download holds every comparable value in the years; the bars show the latest.")
     rows = df.sort_values("value", ascending=False)[["geo_name", "geo", "year", "sex", "age", "value", "unit",
                                                       "nature", "source", "edition"]]
-    return chart_card("explore-bars", title, bars_figure(df, s), source_text(df), download(st), rows=rows, note=note)
+    return c.chart_card("explore-bars", title, bars_figure(df, s), source_text(df), download(st), rows=rows, note=note)
 
 
 def table_view(st: dict, s: dict):
@@ -566,7 +536,7 @@ def table_view(st: dict, s: dict):
         html.H3(f"Rows: {title}", id="explore-table-title"),
         html.P(f"{int(rows['comparable'].sum())} comparable rows (current edition, {age_label(st['age'])}) and "
                f"{int((~rows['comparable']).sum())} rows shown for context only (column why_not).", className="note"),
-        table(rows[ROW_COLUMNS], max_rows=1000, id_="explore-rows"),
+        c.table(rows[ROW_COLUMNS], max_rows=1000, id_="explore-rows"),
         html.P(source_text(rows), className="source"),
         html.Div([html.A("Download the comparable rows (CSV)", href=download(st), className="download",
                          id="explore-table-download"), extra_download(st)], className="chart-actions"),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
@@ -25,6 +26,14 @@ POP_COLUMNS = ["geo_scheme", "geo_source_code", "year", "age", "population_thous
 SEXES = {"bothsex": "total", "total": "total", "both sexes": "total", "t": "total", "_t": "total",
          "female": "female", "f": "female", "male": "male", "m": "male",
          "o": "other", "_o": "other", "u": "unknown", "_u": "unknown"}
+
+
+@dataclass(frozen=True)
+class SqlStaging:
+    """Fast path for big files: a staging frame DuckDB reads itself, no pandas (the build appends it by column
+    name). `sql` is a self-contained SELECT of the contract's columns; `files` are the raw file labels it reads."""
+    sql: str
+    files: tuple[str, ...]
 
 
 def rel(path: Path, raw_dir: Path) -> str:

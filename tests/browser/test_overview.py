@@ -6,6 +6,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -27,8 +28,7 @@ def test_overview_loads_clean_with_map_and_headline(server, page, warehouse):
     first_chart_ms = page.evaluate("performance.now()")
     page.wait_for_load_state("networkidle")
     shapes = page.locator("#overview-map .choropleth path, #overview-map .countries path")
-    page.wait_for_function("document.querySelectorAll('#overview-map .choropleth path, "
-                           "#overview-map .countries path').length > 100", timeout=10_000)
+    expect(shapes.nth(100)).to_be_attached(timeout=10_000)  # no string eval: the site's CSP forbids it
     assert shapes.count() > 100
 
     year, value = latest_world_child_labour(warehouse)
@@ -55,9 +55,9 @@ def test_scheme_in_url_updates_chart_and_restores(server, page):
     title = page.locator("#overview-regional-title")
     assert "SDG regions" in title.inner_text()
     page.get_by_label("ILO regions").check()
-    page.wait_for_function("location.search === '?scheme=ilo'", timeout=10_000)
-    page.wait_for_function("document.querySelector('#overview-regional-title').innerText.includes('ILO regions')")
-    ticks = page.locator("#overview-regional-graph .ytick text").all_inner_texts()
+    expect(page).to_have_url(re.compile(r"/\?scheme=ilo$"), timeout=10_000)
+    expect(title).to_contain_text("ILO regions", timeout=10_000)
+    ticks = page.locator("#overview-regional-graph .ytick text").all_text_contents()
     assert any("ILO region" in t for t in ticks)
     page.reload(wait_until="networkidle")
     assert page.url.endswith("?scheme=ilo")

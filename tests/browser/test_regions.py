@@ -1,6 +1,9 @@
 """Regions `/regions` in a real browser: clean load, coverage counts equal a warehouse query, state in the URL."""
+import re
+
 import duckdb
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -40,8 +43,8 @@ def test_regions_series_in_url_and_reload(server, page, warehouse):
     assert shown_counts(page) == expected(warehouse, "GSI_PREV", "all")
     page.locator("#regions-series").click()
     page.get_by_role("option", name="Detected victims of trafficking, UNODC (SDG 16.2.2)").click()
-    page.wait_for_function("location.search.includes('series=VC_HTF_DETV')", timeout=10_000)
-    page.wait_for_function("document.querySelector('#regions-coverage-intro').innerText.startsWith('Detected')")
+    expect(page).to_have_url(re.compile(r"series=VC_HTF_DETV"), timeout=10_000)
+    expect(page.locator("#regions-coverage-intro")).to_contain_text("Detected victims", timeout=10_000)
     assert shown_counts(page) == expected(warehouse, "VC_HTF_DETV", "all")
     assert "scheme=groups" in page.url
     page.reload(wait_until="networkidle")
