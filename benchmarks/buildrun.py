@@ -21,7 +21,23 @@ def phase_of(step: str) -> str:
         return "parquet"
     if step.startswith("marts"):
         return "marts"
+    if step.startswith("staging") or step == "metadata":
+        return "staging"
     return "models+checks"
+
+
+def mark_steps(progress) -> None:
+    """Extra step marks for the parts of the build that print no progress message (staging, swap)."""
+    import pipelines.build as b
+
+    def marked(name, fn):
+        def wrapper(*args, **kwargs):
+            progress(name)
+            return fn(*args, **kwargs)
+        return wrapper
+    b.load_staging = marked("staging (frames into DuckDB, sha256 of raw files)", b.load_staging)
+    b.load_metadata = marked("metadata", b.load_metadata)
+    b.swap_in = marked("swap in", b.swap_in)
 
 
 def main(argv: list[str]) -> None:
@@ -35,6 +51,7 @@ def main(argv: list[str]) -> None:
     def progress(message: str) -> None:
         steps.append([message, time.perf_counter()])
 
+    mark_steps(progress)
     profiler = None
     if profile_out:
         from pyinstrument import Profiler

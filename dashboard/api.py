@@ -26,7 +26,7 @@ from flask import Blueprint, Response, request
 
 from dashboard import data
 from pipelines import api
-from pipelines.export import neutralise
+from pipelines.export import LINE_END, neutralise
 
 ENV_ROW_LIMIT = "SDG87_EXPORT_ROW_LIMIT"
 DEFAULT_EXPORT_ROW_LIMIT = 2_000_000
@@ -140,11 +140,11 @@ def record_batches(sql: str, params: list, batch_rows: int = BATCH_ROWS) -> tupl
 
 
 def csv_stream(sql: str, params: list) -> Iterator[str]:
-    """Yield the CSV header, then one chunk per Arrow record batch."""
+    """Yield the CSV header, then one chunk per Arrow record batch (RFC 4180: CRLF line ends)."""
     schema, batches = record_batches(sql, params)
 
     def generate():
-        yield ",".join(schema.names) + "\n"
+        yield ",".join(schema.names) + LINE_END
         for batch in batches:
             yield batch_to_csv(batch)
 
@@ -156,7 +156,7 @@ def batch_to_csv(batch: pa.RecordBatch) -> str:
     (integers stay integers even when the batch has nulls)."""
     frame = neutralise(batch.to_pandas(integer_object_nulls=True))
     buf = io.StringIO()
-    frame.to_csv(buf, index=False, header=False)
+    frame.to_csv(buf, index=False, header=False, lineterminator=LINE_END)
     return buf.getvalue()
 
 

@@ -16,6 +16,8 @@ class Server(BaseApplication):
 
     def load(self):
         from dashboard.app import server
+        with server.test_client() as client:  # finish Dash's first-request setup before threads race on it
+            client.get("/")
         return server
 
 

@@ -8,6 +8,9 @@ from pathlib import Path
 import pandas as pd
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# RFC 4180 line ends: with "\n" alone, Python's csv writer leaves a field holding a bare CR unquoted, and
+# spreadsheet programs then split the row there.
+LINE_END = "\r\n"
 
 
 def neutral(value):
@@ -25,13 +28,15 @@ def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
         if isinstance(column.dtype, pd.CategoricalDtype):
             column = column.astype(object)
         if pd.api.types.is_string_dtype(column.dtype) or column.dtype == object:
-            out[col] = column.map(neutral)
+            # element by element, keeping the dtype: Series.map would re-infer it (ints with None -> floats)
+            out[col] = pd.Series([neutral(v) for v in column], index=column.index, dtype=column.dtype,
+                                 name=column.name)
     return out
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
     buf = io.StringIO()
-    neutralise(frame).to_csv(buf, index=False)
+    neutralise(frame).to_csv(buf, index=False, lineterminator=LINE_END)
     return buf.getvalue().encode("utf-8")
 
 

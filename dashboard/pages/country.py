@@ -377,22 +377,6 @@ def line_figure(rows: pd.DataFrame, axis_title: str, name: str) -> go.Figure:
 
 # ---- page parts ----------------------------------------------------------------------------------------
 
-def chart_card(id_: str, title: str, figure: go.Figure, source: str, download_href: str,
-               rows: pd.DataFrame, note: str | None = None) -> html.Section:
-    """components.chart_card with the same ids and parts, but the accessible name on a wrapper: dcc.Graph 4.4
-    rejects aria-label (switch back to components.chart_card once it does this itself)."""
-    graph = html.Div(dcc.Graph(id=f"{id_}-graph", figure=figure, config=c.GRAPH_CONFIG), role="figure",
-                     **{"aria-label": title})
-    children = [html.H3(title, id=f"{id_}-title"), graph, html.P(source, className="source", id=f"{id_}-source")]
-    if note:
-        children.append(html.P(note, className="note", id=f"{id_}-note"))
-    children.append(html.Div([
-        html.A("Download the plotted data (CSV)", href=download_href, className="download", id=f"{id_}-download"),
-        html.Details([html.Summary("Show as a table"), c.table(rows)], id=f"{id_}-table")],
-        className="chart-actions"))
-    return html.Section(children, className="card chart-card", id=id_, **{"aria-labelledby": f"{id_}-title"})
-
-
 def not_found(code) -> html.Div:
     shown = str(code)[:40] if code else ""
     examples = [e for e in EXAMPLES if country_row(e)] if _warehouse_ok() else []
@@ -684,7 +668,7 @@ def cl_comparison(code: str, name: str, head: dict, sdg_region: dict | None):
     labels = [f"{r.geography}<br>{r.year}" for r in frame.itertuples(index=False)]
     fig = bar_figure(labels, frame["value"].tolist(), [c.PALETTE[0]] + ["#8c8c8c"] * (len(frame) - 1),
                      f"% of children aged {age}", [f"{v:.1f}%" for v in frame["value"]])
-    return chart_card("country-compare", title, fig, c.source_line(frame),
+    return c.chart_card("country-compare", title, fig, c.source_line(frame),
                       c.api_url("observations", series=series, geo=[code, *geos], sex="total", age=age),
                       rows=frame, note=note)
 
@@ -717,7 +701,7 @@ def gsi_comparison(code: str, name: str, ilo_region: dict):
             "estimates in the region. " if not comp.empty else
             "No combined GSI value for the region in this build. ") + \
         "Published regional and world figures are from the ILO/Walk Free/IOM global estimates. All are modelled."
-    return chart_card("country-gsi-compare", title, fig, c.source_line(frame),
+    return c.chart_card("country-gsi-compare", title, fig, c.source_line(frame),
                       c.api_url("observations", series=[GSI_PREV, "GE_MS_PREV"], geo=[code, ilo_region["geo"], "WLD"]),
                       rows=frame, note=note)
 
@@ -742,7 +726,7 @@ def response_section(code: str, name: str, gsi: pd.DataFrame, detv: pd.DataFrame
             [s for s in GSI_MILESTONES if s in set(ms["series"])]].reset_index()
         fig = bar_figure(ms["milestone"].tolist(), ms["value"].tolist(), [c.PALETTE[2]] * len(ms),
                          "score (0-100)", [f"{v:.0f}" for v in ms["value"]], x_max=100)
-        parts.append(chart_card(
+        parts.append(c.chart_card(
             "country-response", f"Government response to modern slavery in {name}: five milestones "
             f"(GSI 2023, score 0-100)", fig, c.source_line(ms), c.api_url("observations", series=list(GSI_MILESTONES),
                                                                         geo=code),
@@ -754,7 +738,7 @@ def response_section(code: str, name: str, gsi: pd.DataFrame, detv: pd.DataFrame
                                   className="card", id="country-response"))
     if not detv.empty:
         rows = detv.sort_values("year")
-        parts.append(chart_card(
+        parts.append(c.chart_card(
             "country-detv", f"Detected victims of human trafficking in {name}, "
             f"{yr(rows['year'].min())}–{yr(rows['year'].max())} (number, all ages, both sexes)",
             line_figure(rows, "detected victims (people)", name), c.source_line(rows),
@@ -829,7 +813,7 @@ def profile(code: str, row: dict, sex: str):
     ]
     if head is not None and head["series"] in CL_SERIES:
         fig, title, rows, href, source, note = trend_parts(code, name, cl, head, sex)
-        card = chart_card("country-trend", title, fig, source, href, rows=rows, note=note)
+        card = c.chart_card("country-trend", title, fig, source, href, rows=rows, note=note)
         control = html.Fieldset([html.Legend("Show the trend for"),
                                  dcc.RadioItems(id="country-sex", value=sex, inline=True,
                                                 options=[{"label": v.capitalize(), "value": k}
