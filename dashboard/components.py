@@ -72,20 +72,29 @@ def fmt(v) -> str:
     return str(v)
 
 
-def chart_card(id_: str, title: str, figure: go.Figure, source: str, download_href: str | None,
-               rows: pd.DataFrame | None = None, note: str | None = None, graph_id: str | None = None):
-    """A titled chart with its source and edition, a CSV download of the plotted rows and a table alternative."""
+def chart_card(id_: str, title: str, figure: go.Figure, source, download_href: str | None,
+               rows=None, note: str | None = None, graph_id: str | None = None, before=None, after_source=None,
+               extra=None):
+    """A titled chart with its source and edition, a CSV download of the plotted rows and a table alternative.
+
+    `rows` is a DataFrame (shown with table()) or ready-made content; `before` goes above the chart,
+    `after_source` under the source line, `extra` among the actions."""
     graph = html.Div(dcc.Graph(id=graph_id or f"{id_}-graph", figure=figure, config=GRAPH_CONFIG),
                      role="figure", **{"aria-label": title})  # dcc.Graph 4.4 takes no aria-label itself
-    children = [html.H3(title, id=f"{id_}-title"), graph, html.P(source, className="source", id=f"{id_}-source")]
+    children = [html.H3(title, id=f"{id_}-title")] + ([before] if before is not None else [])
+    children += [graph, html.P(source, className="source", id=f"{id_}-source")]
+    children += [after_source] if after_source is not None else []
     if note:
         children.append(html.P(note, className="note", id=f"{id_}-note"))
     actions = []
     if download_href:
         actions.append(html.A("Download the plotted data (CSV)", href=download_href, className="download",
                               id=f"{id_}-download"))
+    if extra is not None:
+        actions.append(extra)
     if rows is not None:
-        actions.append(html.Details([html.Summary("Show as a table"), table(rows)], id=f"{id_}-table"))
+        content = table(rows) if isinstance(rows, pd.DataFrame) else rows
+        actions.append(html.Details([html.Summary("Show as a table"), content], id=f"{id_}-table"))
     children.append(html.Div(actions, className="chart-actions"))
     return html.Section(children, className="card chart-card", id=id_, **{"aria-labelledby": f"{id_}-title"})
 

@@ -34,6 +34,11 @@ CALLBACK_ENDPOINT = "_dash-update-component"
 MAX_ID_CHARS = 2_000
 COUNTRY_TEMPLATE = "/country/<code>"
 COUNTRY_CODE_RE = re.compile(r"[A-Za-z0-9_]{2,12}", re.ASCII)
+# Properties whose values the browser always sends with one JSON type (dcc.Location, n_clicks counters): a
+# forged value of another type is a bad request, not something for Dash's router or a page callback to trip on.
+STRING_PROPS = frozenset({"pathname", "search", "hash", "href"})
+COUNT_PROPS = frozenset({"n_clicks", "n_clicks_timestamp", "n_submit", "n_submit_timestamp", "n_blur",
+                         "n_blur_timestamp", "n_intervals"})
 
 
 def plain(status: int, message: str, headers: dict | None = None) -> Response:
@@ -45,7 +50,10 @@ def _app() -> dash.Dash:
 
 
 def _prefix() -> str:
-    return _app().config.routes_pathname_prefix or "/"
+    try:
+        return _app().config.routes_pathname_prefix or "/"
+    except Exception:  # no Dash app (a bare Flask server in tests)
+        return "/"
 
 
 # ---- page status ------------------------------------------------------------------------------------------
@@ -126,6 +134,11 @@ def _prop(item, where: str) -> None:
         raise BadCallback(f"{where}: id must be a string or object and property a non-empty string")
     if len(str(cid)) > MAX_ID_CHARS or len(prop) > 200:
         raise BadCallback(f"{where}: id or property too long")
+    value = item.get("value")
+    if prop in STRING_PROPS and not (value is None or isinstance(value, str)):
+        raise BadCallback(f"{where}: {prop} must be a string")
+    if prop in COUNT_PROPS and not (value is None or (isinstance(value, (int, float)) and not isinstance(value, bool))):
+        raise BadCallback(f"{where}: {prop} must be a number")
 
 
 def _props(items, where: str, allow_single: bool = False) -> list:

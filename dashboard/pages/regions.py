@@ -32,11 +32,11 @@ SCHEMES = {  # URL value -> (label, regional_gaps schemes)
 }
 MEASURES = {  # URL value -> label, official series (in order of preference), computed series, age, axis title
     "cl": dict(label="Child labour (% of children 5-17)", official=("GE_CL_PREV", "SL_TLF_CHLDEC"),
-               computed=("SL_TLF_CHLDEC",), age="5-17", axis="children aged 5-17 in child labour (%)"),
+               computed=("SL_TLF_CHLDEC",), age="5-17", axis="% of children aged 5-17"),
     "ms": dict(label="Modern slavery (per 1,000 people)", official=("GE_MS_PREV",), computed=("GSI_PREV",),
-               age="all", axis="people in modern slavery per 1,000 population"),
+               age="all", axis="per 1,000 people"),
     "fl": dict(label="Forced labour (per 1,000 people)", official=("GE_FL_PREV",), computed=(),
-               age="all", axis="people in forced labour per 1,000 population"),
+               age="all", axis="per 1,000 people"),
 }
 COVERAGE = {  # series -> (sex, age, label)
     "SL_TLF_CHLDEC": ("total", "5-17", "Child labour, SDG 8.7.1 incl. household chores (SL_TLF_CHLDEC, 5-17)"),
@@ -111,29 +111,6 @@ def classify(df: pd.DataFrame) -> pd.DataFrame:
 
 # ---- formatting ----------------------------------------------------------------------------------------------------
 
-def chart_card(id_: str, title: str, figure: go.Figure, source, download_href: str | None,
-               rows=None, note: str | None = None, extra=None):
-    """components.chart_card with the accessible name on a wrapper (dcc.Graph 4.4 rejects aria-label)."""
-    children = [html.H3(title, id=f"{id_}-title"),
-                html.Div(dcc.Graph(id=f"{id_}-graph", figure=figure, config=c.GRAPH_CONFIG), role="figure",
-                         **{"aria-label": title}),
-                html.P(source, className="source", id=f"{id_}-source")]
-    if note:
-        children.append(html.P(note, className="note"))
-    actions = []
-    if download_href:
-        actions.append(html.A("Download the plotted data (CSV)", href=download_href, className="download",
-                              id=f"{id_}-download"))
-    if extra is not None:
-        actions.append(extra)
-    if rows is not None:
-        actions.append(html.Details([html.Summary("Show as a table"),
-                                     rows if not isinstance(rows, pd.DataFrame) else c.table(rows)],
-                                    id=f"{id_}-table"))
-    children.append(html.Div(actions, className="chart-actions"))
-    return html.Section(children, className="card chart-card", id=id_, **{"aria-labelledby": f"{id_}-title"})
-
-
 def value_text(v, unit: str) -> str:
     if v is None or pd.isna(v):
         return "–"
@@ -181,30 +158,39 @@ def regional_table(df: pd.DataFrame) -> pd.DataFrame:
     })
 
 
+def wrap(label: str, width: int = 20) -> str:
+    """Break a long region name onto two lines so the bars keep their room on a phone."""
+    if len(label) <= width or " " not in label:
+        return label
+    mid = len(label) // 2
+    cut = min((i for i, ch in enumerate(label) if ch == " "), key=lambda i: abs(i - mid))
+    return label[:cut] + "<br>" + label[cut + 1:]
+
+
 # ---- figures -------------------------------------------------------------------------------------------------------
 
 def regional_figure(df: pd.DataFrame, m: dict) -> go.Figure:
     if df.empty:
         return c.empty_figure("No regional values for this scheme and measure in this build")
-    order = list(dict.fromkeys(df["region_name"]))
+    order = [wrap(n) for n in dict.fromkeys(df["region_name"])]
     fig = go.Figure()
     for kind, name, colour, pattern in (
-            ("official", "Official: published by the source", OFFICIAL_COLOUR, ""),
-            ("computed", "Computed here from country data (not an official estimate)", COMPUTED_COLOUR, "/")):
+            ("official", "Official estimate", OFFICIAL_COLOUR, ""),
+            ("computed", "Computed here (not official)", COMPUTED_COLOUR, "/")):
         sub = df[df["kind"] == kind]
         if sub.empty:
             continue
         recs = sub.to_dict("records")
         detail = [f"{r['year']}, {r['edition']}" if kind == "official"
                   else f"country data years {r['data_years']}<br>{coverage_text(r)}" for r in recs]
-        fig.add_trace(go.Bar(y=sub["region_name"], x=sub["value"], orientation="h", name=name,
+        fig.add_trace(go.Bar(y=sub["region_name"].map(wrap), x=sub["value"], orientation="h", name=name,
                              marker=dict(color=colour, pattern=dict(shape=pattern, fgcolor="#7a4f00", solidity=0.3)),
                              customdata=list(zip(detail)),
                              hovertemplate="<b>%{y}</b><br>%{x:,.1f} (" + kind + ")<br>%{customdata[0]}<extra></extra>"))
-    fig.update_layout(barmode="group", height=max(320, 70 + 48 * len(order)), margin=dict(l=10, r=20, t=10, b=40),
+    fig.update_layout(barmode="group", height=max(340, 100 + 48 * len(order)), margin=dict(l=10, r=20, t=50, b=40),
                       xaxis=dict(title=m["axis"], rangemode="tozero"),
                       yaxis=dict(categoryorder="array", categoryarray=list(reversed(order)), automargin=True),
-                      legend=dict(orientation="h", y=-0.18, x=0))
+                      legend=dict(orientation="h", y=1.01, yanchor="bottom", x=0))
     return fig
 
 
@@ -214,9 +200,9 @@ def pace_figure(df: pd.DataFrame, m: dict) -> go.Figure | None:
     if sub.empty:
         return None
     fig = go.Figure([
-        go.Bar(y=sub["region_name"], x=sub["observed_change_per_year"], orientation="h", name="Observed change per year",
+        go.Bar(y=sub["region_name"].map(wrap), x=sub["observed_change_per_year"], orientation="h", name="Observed change per year",
                marker_color=c.PALETTE[0], hovertemplate="<b>%{y}</b><br>observed %{x:+.2f} a year<extra></extra>"),
-        go.Bar(y=sub["region_name"], x=sub["required_change_per_year"], orientation="h",
+        go.Bar(y=sub["region_name"].map(wrap), x=sub["required_change_per_year"], orientation="h",
                name="Change per year needed to reach zero by 2030", marker_color=c.PALETTE[3],
                marker_pattern_shape=".",
                hovertemplate="<b>%{y}</b><br>required %{x:+.2f} a year<extra></extra>")])
@@ -230,7 +216,7 @@ def pace_figure(df: pd.DataFrame, m: dict) -> go.Figure | None:
 
 def stacked_figure(df: pd.DataFrame, column: str, categories: list[str], colours: dict, axis: str) -> go.Figure:
     counts = df.groupby(["sdg_region", column]).size().unstack(fill_value=0).reindex(columns=categories, fill_value=0)
-    fig = go.Figure([go.Bar(y=counts.index, x=counts[cat], name=cat, orientation="h", marker_color=colours[cat],
+    fig = go.Figure([go.Bar(y=[wrap(n) for n in counts.index], x=counts[cat], name=cat, orientation="h", marker_color=colours[cat],
                             hovertemplate="<b>%{y}</b><br>" + cat + ": %{x} countries<extra></extra>")
                      for cat in categories])
     fig.update_layout(barmode="stack", height=400, margin=dict(l=10, r=20, t=40, b=40),
@@ -252,7 +238,7 @@ def regional_section(scheme: str, measure: str):
     official = df[df["kind"] == "official"] if not df.empty else df
     source = (c.source_line(official) if not official.empty else "No official regional values for this scheme") + \
         ("; computed bars: SDG 8.7 Monitor, population-weighted from country values" if m["computed"] else "")
-    parts = [chart_card(
+    parts = [c.chart_card(
         "regions-values", f"{m['label'].split(' (')[0]} by region ({label}): latest value", regional_figure(df, m),
         source, href,
         note="Solid blue bars are published by the source; hatched orange bars are computed by this site from the "
@@ -267,7 +253,7 @@ def regional_section(scheme: str, measure: str):
                             "measure, so no observed pace can be set against the pace required for 2030.",
                             className="note", id="regions-pace-none"))
     else:
-        parts.append(chart_card("regions-pace", f"Observed against required change per year, {label} "
+        parts.append(c.chart_card("regions-pace", f"Observed against required change per year, {label} "
                                                 f"(official estimates with two or more years)", pf,
                                 c.source_line(official), href,
                                 note="Required: the straight-line change per year from the latest estimate to zero "
@@ -304,12 +290,12 @@ def coverage_section(series: str):
     href = c.api_url("observations", series=series, sex=sex, age=age)
     return [intro, html.Div(cards, className="regions-counts", id="regions-counts"),
             html.Div([
-                chart_card("regions-points", f"How many comparable points: {series}, by SDG region",
+                c.chart_card("regions-points", f"How many comparable points: {series}, by SDG region",
                            stacked_figure(df, "status", STATUSES, STATUS_COLOURS, "countries and areas"),
                            c.source_line(f"Counted from the warehouse (current editions: "
                                          f"{'; '.join(sorted(set('; '.join(df['editions'].dropna()).split('; ')) - {''}))})"),
                            href),
-                chart_card("regions-age", f"How old the latest point is (before {REFERENCE_YEAR}): {series}, "
+                c.chart_card("regions-age", f"How old the latest point is (before {REFERENCE_YEAR}): {series}, "
                                           "by SDG region",
                            stacked_figure(df, "latest_age", [a for a, _ in AGE_BINS], AGE_COLOURS,
                                           "countries and areas"),

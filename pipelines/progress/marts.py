@@ -84,7 +84,17 @@ def progress_row(key, g: pd.DataFrame) -> dict:
 
 
 def comparable_segment(g: pd.DataFrame) -> tuple[pd.DataFrame, str]:
-    """Drop points of an edition not comparable with the later editions present in the group."""
+    """Drop points of an edition not comparable with the later editions present in the group. Regional published
+    estimates are pooled only within one report edition: regional methods changed between editions (e.g. Arab
+    States modern slavery 3.3 per 1,000 in ILO-WF 2017 against 10.1 in ILO-WF-IOM 2022); the world is pooled
+    across editions because the later reports themselves compare their world totals with the earlier ones."""
+    first = g.iloc[0]
+    if first["source"] == "published" and first["geo"] != "WLD" and g["edition"].nunique() > 1:
+        latest = g["edition"].iloc[-1]
+        dropped = g[g["edition"] != latest]
+        years = ", ".join(str(int(y)) for y in dropped["year"])
+        return g[g["edition"] == latest], (f" Not pooled: {years} (regional estimates of another report edition, "
+                                           f"{'; '.join(dict.fromkeys(dropped['edition']))}; regional methods differ).")
     old = g["edition"].isin(NOT_COMPARABLE_WITH_LATER)
     if not old.any() or old.all():
         return g, ""

@@ -1,5 +1,6 @@
 """Regions `/regions` in a real browser: clean load, coverage counts equal a warehouse query, state in the URL."""
 import re
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -33,7 +34,12 @@ def shown_counts(page):
 def test_regions_loads_clean_and_counts_match_warehouse(server, page, warehouse):
     page.goto(server + "/regions", wait_until="networkidle")
     assert page.locator("#regions-values .js-plotly-plot").is_visible()
-    assert shown_counts(page) == expected(warehouse, "SL_TLF_CHLDEC", "5-17")
+    counts = expected(warehouse, "SL_TLF_CHLDEC", "5-17")
+    assert shown_counts(page) == counts
+    with page.expect_download() as dl:
+        page.locator("#regions-list-download-btn").click()
+    lines = Path(dl.value.path()).read_text().splitlines()
+    assert len(lines) - 1 == sum(counts[k] for k in ("none", "one", "trend"))
     page.probe.assert_clean()
 
 

@@ -1,0 +1,302 @@
+"""Measurements: the build as a subprocess (time, CPU, peak memory), the real server (`sdg87 serve`) with latency per
+target, the DuckDB floor of the same SQL, worker memory, and throughput under a bounded loopback load."""
+from __future__ import annotations
+
+import contextlib
+import http.client
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def child_env(**extra) -> dict:
+    """Environment for subprocesses: this checkout's code first (an editable install may point elsewhere)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("SDG87_SYNTHETIC_DIR", "SDG87_WAREHOUSE")}
+    env["PYTHONPATH"] = str(REPO) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    env.update({k: str(v) for k, v in extra.items() if v is not None})
+    return env
+
+
+# ---- build --------------------------------------------------------------------------------------------------------
+
+@dataclass
+class BuildRun:
+    seconds: float
+    cpu_seconds: float
+    peak_rss_mb: float
+    rows: dict
+    phases: dict
+    steps: list
+    warehouse_mb: float
+    parquet_mb: float
+    error: str | None = None
+
+
+def run_build(raw: Path, warehouse: Path, synthetic_dir: Path | None = None, profile: Path | None = None) -> BuildRun:
+    """`python -m benchmarks.buildrun` as a child; its peak RSS and CPU come from wait4() (that child only)."""
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    cmd = [sys.executable, "-m", "benchmarks.buildrun", str(raw), str(warehouse)]
+    if profile:
+        cmd += ["--profile", str(profile)]
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=REPO, env=child_env(SDG87_SYNTHETIC_DIR=synthetic_dir),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out, err = proc.stdout.read(), proc.stderr.read()  # small outputs: read, then reap with wait4
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - started
+    cpu = usage.ru_utime + usage.ru_stime
+    peak = usage.ru_maxrss / 1024  # KiB on Linux
+    lines = [ln for ln in out.decode().splitlines() if ln.startswith("{")]
+    if proc.returncode != 0 or not lines:
+        return BuildRun(wall, cpu, peak, {}, {}, [], 0, 0, error=err.decode()[-2000:] or f"exit {proc.returncode}")
+    info = json.loads(lines[-1])
+    pq = sum(f.stat().st_size for f in (warehouse.parent / "parquet").glob("*.parquet"))
+    return BuildRun(info["seconds"], cpu, peak, info["rows"], info["phases"], info["steps"],
+                    warehouse.stat().st_size / 1e6, pq / 1e6)
+
+
+# ---- server -------------------------------------------------------------------------------------------------------
+
+def free_port() -> int:
+    with contextlib.closing(socket.socket()) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """`sdg87 serve` (gunicorn, gthread) on a free loopback port, over a read-only warehouse."""
+
+    def __init__(self, warehouse: Path, workers: int = 2, threads: int = 4):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "pipelines.cli", "serve", "--port", str(self.port), "--workers", str(workers),
+             "--threads", str(threads)], cwd=REPO, env=child_env(SDG87_WAREHOUSE=warehouse),
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        self.workers = workers
+
+    def __enter__(self):
+        deadline = time.time() + 90
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen(self.base + "/api/v1/series.csv", timeout=5):
+                    if len(self.worker_pids()) >= self.workers:
+                        return self
+            except Exception:
+                pass
+            if self.proc.poll() is not None:
+                raise RuntimeError("server exited at start-up")
+            time.sleep(0.3)
+        raise RuntimeError(f"server did not answer at {self.base}")
+
+    def __exit__(self, *exc):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+    def worker_pids(self) -> list[int]:
+        """gunicorn workers: the children of the master (this Popen)."""
+        pids = []
+        for d in Path("/proc").iterdir():
+            if d.name.isdigit():
+                with contextlib.suppress(OSError):
+                    fields = (d / "stat").read_text().rsplit(")", 1)[1].split()
+                    if int(fields[1]) == self.proc.pid:
+                        pids.append(int(d.name))
+        return pids
+
+    def worker_memory_mb(self) -> dict:
+        """Peak (VmHWM) and current (VmRSS) resident memory of each worker, MB."""
+        out = {}
+        for pid in self.worker_pids():
+            with contextlib.suppress(OSError):
+                status = Path(f"/proc/{pid}/status").read_text()
+                kb = {ln.split(":")[0]: int(ln.split()[1]) for ln in status.splitlines()
+                      if ln.startswith(("VmHWM", "VmRSS"))}
+                out[pid] = {"hwm": kb.get("VmHWM", 0) / 1024, "rss": kb.get("VmRSS", 0) / 1024}
+        return out
+
+
+# ---- latency ------------------------------------------------------------------------------------------------------
+
+@dataclass
+class Latency:
+    n: int = 0
+    errors: int = 0
+    statuses: dict = field(default_factory=dict)
+    p50_ms: float | None = None
+    p95_ms: float | None = None
+    bytes: int = 0
+    first_error: str = ""
+
+
+def request(conn: http.client.HTTPConnection, target) -> tuple[int, bytes]:
+    headers = {"Accept-Encoding": "gzip, br"}
+    if target.body is not None:
+        headers["Content-Type"] = "application/json"
+    conn.request(target.method, target.path, body=target.body, headers=headers)
+    resp = conn.getresponse()
+    return resp.status, resp.read()
+
+
+def ok(target, status: int) -> bool:
+    return 200 <= status < 300  # 204 = a callback raised PreventUpdate: valid
+
+
+def measure_latency(base: str, target, n: int, warmup: int = 2) -> Latency:
+    """n sequential requests on one keep-alive connection (after `warmup`): p50 and p95 of the wall time."""
+    host, port = base.split("//")[1].split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=120)
+    lat, times = Latency(), []
+    try:
+        for i in range(warmup + n):
+            t = time.perf_counter()
+            try:
+                status, body = request(conn, target)
+            except Exception as exc:
+                conn.close()
+                conn = http.client.HTTPConnection(host, int(port), timeout=120)
+                status, body = 0, str(exc).encode()
+            dt = (time.perf_counter() - t) * 1000
+            lat.statuses[status] = lat.statuses.get(status, 0) + 1
+            if not ok(target, status):
+                lat.errors += 1
+                lat.first_error = lat.first_error or f"HTTP {status}: {body[:300].decode(errors='replace')}"
+            if i >= warmup:
+                times.append(dt)
+                lat.bytes = len(body)
+    finally:
+        conn.close()
+    lat.n = len(times)
+    if times:
+        times.sort()
+        lat.p50_ms = statistics.median(times)
+        lat.p95_ms = times[min(len(times) - 1, max(0, round(0.95 * len(times)) - 1))]
+    return lat
+
+
+# ---- DuckDB floor: the SQL a request runs, timed directly --------------------------------------------------------
+
+class TracingConnection:
+    """Wraps the dashboard's DuckDB connection and records every statement it runs."""
+
+    def __init__(self, con, log: list):
+        self._con, self._log = con, log
+
+    def execute(self, sql, params=None):
+        self._log.append((sql, list(params) if params is not None else []))
+        return self._con.execute(sql, params) if params is not None else self._con.execute(sql)
+
+    def __getattr__(self, name):
+        return getattr(self._con, name)
+
+
+class InProcessApp:
+    """The dashboard app in this process over a warehouse, to find which SQL each request runs (a warm request:
+    queries served from the app's per-build cache run no SQL, as on the server)."""
+
+    def __init__(self, warehouse: Path):
+        os.environ["SDG87_WAREHOUSE"] = str(warehouse)
+        from dashboard import data
+        from dashboard.app import server
+        self.data, self.client, self.log = data, server.test_client(), []
+        self._connection = data.connection
+        data._cached.cache_clear()
+        data.connection = lambda: TracingConnection(self._connection(), self.log)
+
+    def sql_of(self, target) -> tuple[list, str | None]:
+        for _ in range(2):  # warm the per-build caches
+            self.call(target)
+        self.log.clear()
+        status = self.call(target)
+        return list(self.log), (None if ok(target, status) else f"HTTP {status} in process")
+
+    def call(self, target) -> int:
+        headers = {"Content-Type": "application/json"} if target.body is not None else {}
+        resp = self.client.open(target.path, method=target.method, data=target.body, headers=headers)
+        resp.get_data()
+        return resp.status_code
+
+    def close(self):
+        self.data.connection = self._connection
+        with contextlib.suppress(Exception):
+            self._connection().close()
+        self.data._local.__dict__.clear()
+
+
+def floor_ms(warehouse: Path, statements: list, repeat: int = 5) -> float:
+    """Median over `repeat` runs of all the statements one request runs, on a fresh read-only connection with the
+    server's settings (threads=1), fetched as Arrow (the cheapest full materialisation)."""
+    if not statements:
+        return 0.0
+    with contextlib.closing(duckdb.connect(str(warehouse), read_only=True, config={"threads": 1})) as con, \
+            warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        runs = []
+        for i in range(repeat + 1):
+            t = time.perf_counter()
+            for sql, params in statements:
+                con.execute(sql, params).to_arrow_table()
+            if i:
+                runs.append((time.perf_counter() - t) * 1000)
+    return statistics.median(runs)
+
+
+# ---- throughput under a bounded loopback load -------------------------------------------------------------------
+
+def throughput(base: str, targets: list, clients: int, seconds: float) -> dict:
+    """`clients` threads, each sending the mix round-robin (offset per thread) for `seconds`: completed requests/s."""
+    stop = time.perf_counter() + seconds
+    counts = [0] * clients
+    errors = [0] * clients
+    lat: list[float] = []
+    lock = threading.Lock()
+
+    def run(i):
+        host, port = base.split("//")[1].split(":")
+        conn = http.client.HTTPConnection(host, int(port), timeout=120)
+        k = i
+        while time.perf_counter() < stop:
+            t = targets[k % len(targets)]
+            k += 1
+            t0 = time.perf_counter()
+            try:
+                status, _ = request(conn, t)
+            except Exception:
+                conn.close()
+                conn = http.client.HTTPConnection(host, int(port), timeout=120)
+                status = 0
+            with lock:
+                lat.append((time.perf_counter() - t0) * 1000)
+            counts[i] += 1
+            errors[i] += 0 if ok(t, status) else 1
+        conn.close()
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(clients)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    elapsed = time.perf_counter() - started
+    lat.sort()
+    return {"requests": sum(counts), "errors": sum(errors), "seconds": elapsed, "rps": sum(counts) / elapsed,
+            "p50_ms": statistics.median(lat) if lat else None,
+            "p95_ms": lat[min(len(lat) - 1, round(0.95 * len(lat)) - 1)] if lat else None}
