@@ -53,6 +53,13 @@ def versions() -> dict:
     return out
 
 
+def restore_env(name: str, value: str | None) -> None:
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
+
+
 def bench_dataset(name: str, raw: Path, work: Path, synthetic_dir: Path | None, args, app_cache: dict) -> dict:
     """Build, serve, measure one dataset."""
     res: dict = {"dataset": name, "synthetic": synthetic_dir is not None}
@@ -78,8 +85,12 @@ def bench_dataset(name: str, raw: Path, work: Path, synthetic_dir: Path | None, 
         visits = targets.visit_pages(srv.base, paths)
         res["pages"] = [{k: v for k, v in vars(v).items() if k != "callbacks"} | {"n_callbacks": len(v.callbacks)}
                         for v in visits]
+        saved = os.environ.get("SDG87_WAREHOUSE")
         os.environ["SDG87_WAREHOUSE"] = str(wh)  # page layouts (payloads for callbacks no page load fires)
-        cb_targets, missing = targets.callback_targets(srv.base, visits, deps)
+        try:
+            cb_targets, missing = targets.callback_targets(srv.base, visits, deps)
+        finally:
+            restore_env("SDG87_WAREHOUSE", saved)
         res["callbacks_not_exercised"] = missing
         res["n_dependencies"] = len(deps)
         all_targets = targets.endpoint_targets(sl) + cb_targets
@@ -101,6 +112,7 @@ def bench_dataset(name: str, raw: Path, work: Path, synthetic_dir: Path | None, 
             app.close()
         res["requests"] = rows
         res["worker_memory_mb"] = {str(k): v for k, v in srv.worker_memory_mb().items()}
+        res["worker_memory_start_mb"] = {str(k): v for k, v in srv.memory_at_start.items()}
     log(f"{name}: done ({sum(r['errors'] for r in rows)} errors)")
     return res
 
@@ -178,7 +190,10 @@ def main(argv: list[str] | None = None) -> dict:
             shutil.rmtree(work, ignore_errors=True)
     json_path = args.json or args.out.with_name("results.json")
     json_path.write_text(json.dumps(results, indent=1, default=str))
-    args.out.write_text(report.markdown(results))
+    notes = ""  # the hand-written analysis below the marker survives a re-run
+    if args.out.exists() and report.NOTES_MARKER in args.out.read_text():
+        notes = args.out.read_text().split(report.NOTES_MARKER, 1)[1]
+    args.out.write_text(report.markdown(results) + "\n" + report.NOTES_MARKER + notes)
     log(f"wrote {args.out} and {json_path} ({results['seconds']:.0f} s)")
     print(report.summary(results))
     return results

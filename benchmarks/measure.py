@@ -95,6 +95,7 @@ class Server:
             try:
                 with urllib.request.urlopen(self.base + "/api/v1/series.csv", timeout=5):
                     if len(self.worker_pids()) >= self.workers:
+                        self.memory_at_start = self.worker_memory_mb()
                         return self
             except Exception:
                 pass
@@ -213,6 +214,7 @@ class InProcessApp:
     queries served from the app's per-build cache run no SQL, as on the server)."""
 
     def __init__(self, warehouse: Path):
+        self._saved_env = os.environ.get("SDG87_WAREHOUSE")
         os.environ["SDG87_WAREHOUSE"] = str(warehouse)
         from dashboard import data
         from dashboard.app import server
@@ -239,6 +241,11 @@ class InProcessApp:
         with contextlib.suppress(Exception):
             self._connection().close()
         self.data._local.__dict__.clear()
+        self.data._cached.cache_clear()
+        if self._saved_env is None:
+            os.environ.pop("SDG87_WAREHOUSE", None)
+        else:
+            os.environ["SDG87_WAREHOUSE"] = self._saved_env
 
 
 def floor_ms(warehouse: Path, statements: list, repeat: int = 5) -> float:

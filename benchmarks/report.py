@@ -1,6 +1,8 @@
 """RESULTS.md from the harness results: machine, build table, request tables, memory, page `/`, scale-out, budgets."""
 from __future__ import annotations
 
+NOTES_MARKER = "<!-- notes: everything below is kept when the harness rewrites this file -->"
+
 # Budgets of the issue "Performance at scale" (2-core machine).
 P95_REAL_MS = 100
 P95_10M_MS = 250
@@ -154,14 +156,20 @@ def markdown(results: dict) -> str:
             parts += ["", "Callbacks with no valid payload (no page load fired them and their inputs are not in a "
                           "page layout): " + ", ".join(d["callbacks_not_exercised"])]
         mem = d.get("worker_memory_mb") or {}
-        parts += ["", "Worker memory (MB, peak VmHWM / current VmRSS): " +
-                  ", ".join(f"pid {k}: {x['hwm']:.0f} / {x['rss']:.0f}" for k, x in mem.items())]
+        start = d.get("worker_memory_start_mb") or {}
+        parts += ["", "Worker memory (MB): after start-up (imports, no request yet) " +
+                  ", ".join(f"{x['rss']:.0f}" for x in start.values()) + "; after the run, peak VmHWM / current VmRSS " +
+                  ", ".join(f"{x['hwm']:.0f} / {x['rss']:.0f}" for x in mem.values()) + "."]
         pages = d.get("pages") or []
         if pages:
-            parts += ["", table(["page", "bytes transferred (compressed)", "first chart ms", "load event ms", "callbacks",
-                                 "console errors", "error"],
-                                [[p["path"], f(p["bytes"]), f(p["first_chart_ms"], 0), f(p["load_ms"], 0),
-                                  p["n_callbacks"], len(p["console_errors"]), p["error"] or ""] for p in pages])]
+            parts += ["", "Pages in headless Chromium (fresh context, cache disabled; bytes = encodedDataLength from the "
+                          "DevTools protocol; first chart = first `.js-plotly-plot .main-svg` in the DOM, from navigation "
+                          "start):", "",
+                      table(["page", "bytes transferred (compressed)", "largest transfers", "first chart ms",
+                             "load event ms", "callbacks", "console errors", "error"],
+                            [[p["path"], f(p["bytes"]), ", ".join(f"{n} {b / 1e3:.0f} kB" for n, b in p.get("largest", [])[:3]),
+                              f(p["first_chart_ms"], 0), f(p["load_ms"], 0), p["n_callbacks"], len(p["console_errors"]),
+                              p["error"] or ""] for p in pages])]
     if results.get("scale_out"):
         parts += ["", f"## Scale-out: {results.get('scale_out_dataset')}", "",
                   "Fixed mix (chart-sized /api/v1 requests + the Explore callbacks), bounded loopback load: "

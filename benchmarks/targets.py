@@ -10,7 +10,7 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlparse
 
 import duckdb
 
@@ -108,6 +108,7 @@ class PageVisit:
     load_ms: float | None = None
     callbacks: list[dict] = field(default_factory=list)  # {"payload", "status"}
     console_errors: list[str] = field(default_factory=list)
+    largest: list = field(default_factory=list)  # (file, bytes) of the biggest transfers
     error: str | None = None
 
 
@@ -148,11 +149,13 @@ def visit(browser, base: str, path: str, settle_ms: int, timeout_ms: int) -> Pag
     cdp.send("Network.enable")
     cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
     sizes: dict[str, float] = {}
+    urls: dict[str, str] = {}
+    cdp.on("Network.requestWillBeSent", lambda e: urls.__setitem__(e["requestId"], e["request"]["url"]))
     cdp.on("Network.loadingFinished", lambda e: sizes.__setitem__(e["requestId"], e.get("encodedDataLength", 0)))
     pending: list = []
 
     def on_response(resp):
-        if resp.url.endswith("/_dash-update-component") and resp.request.method == "POST":
+        if urlparse(resp.url).path.endswith("/_dash-update-component") and resp.request.method == "POST":
             pending.append((resp.request.post_data, resp.status))
     page.on("response", on_response)
     page.on("console", lambda m: v.console_errors.append(m.text[:200]) if m.type == "error" else None)
@@ -165,6 +168,8 @@ def visit(browser, base: str, path: str, settle_ms: int, timeout_ms: int) -> Pag
     except Exception as exc:  # a page still being written must not stop the harness
         v.error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
     v.bytes = int(sum(sizes.values()))
+    biggest = sorted(sizes.items(), key=lambda kv: -kv[1])[:4]
+    v.largest = [(urlparse(urls.get(k, "?")).path.rsplit("/", 1)[-1][:40], int(n)) for k, n in biggest]
     for data, status in pending:
         with contextlib.suppress(Exception):
             v.callbacks.append({"payload": json.loads(data), "status": status})
@@ -238,7 +243,8 @@ def callback_targets(base: str, visits: list[PageVisit], deps: list[dict]) -> tu
     covered = {k[1] for k in seen}
     missing = []
     for dep in deps:
-        if dep["output"] in covered or dep.get("clientside_function"):
+        if dep["output"] in covered or dep.get("clientside_function") or any(
+                i["id"] == "_pages_location" for i in dep["inputs"]):  # the page router: only real page loads
             continue
         made = None
         for v in visits:

@@ -118,7 +118,7 @@ def record_batches(sql: str, params: list, batch_rows: int = BATCH_ROWS) -> tupl
     `cursor.sql(...).to_arrow_reader()` streams from DuckDB (`execute(...).to_arrow_reader()` would materialise
     the whole result first). The stream runs on its own cursor of this thread's connection, so a half-read
     stream (client gone) never blocks the thread's next query; the cursor closes when the stream ends."""
-    cursor = data.connection().cursor()
+    cursor = data.cursor()
     try:
         reader = _time_limited(cursor, lambda: cursor.sql(sql, params=list(params)).to_arrow_reader(batch_rows))
     except BaseException:

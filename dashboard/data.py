@@ -45,9 +45,27 @@ def connection() -> duckdb.DuckDBPyConnection:
         old = getattr(_local, "con", None)
         if old is not None:
             old.close()
-        _local.con = duckdb.connect(str(path), read_only=True, config={"threads": 1})
+        _local.con = open_build(path)
         _local.key = key
     return _local.con
+
+
+def open_build(path: Path) -> duckdb.DuckDBPyConnection:
+    """A fresh in-memory connection with the warehouse ATTACHed read-only. DuckDB keeps one database instance
+    per file path in a process (duckdb issue #15912): `duckdb.connect(path)` after a swap could hand back the old
+    build while another thread still holds it. ATTACH opens the file that is at the path now."""
+    con = duckdb.connect(":memory:", config={"threads": 1})
+    escaped = str(path).replace("'", "''")
+    con.execute(f"ATTACH '{escaped}' AS warehouse (READ_ONLY)")
+    con.execute("USE warehouse")
+    return con
+
+
+def cursor() -> duckdb.DuckDBPyConnection:
+    """A cursor on this thread's connection, pointed at the warehouse (cursors do not inherit USE)."""
+    cur = connection().cursor()
+    cur.execute("USE warehouse")
+    return cur
 
 
 def query(sql: str, params: list | tuple = ()) -> pd.DataFrame:

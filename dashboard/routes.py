@@ -13,7 +13,7 @@
   The body stays the Dash app, which renders the not-found page.
 * Errors: HTTP errors get a short plain-text body; any unhandled exception is 500 "internal error" (the
   traceback goes to the server log, never to the client); a query over the time limit or a missing warehouse
-  is 503 with a plain message.
+  is 503 with a plain message; a component-suite path Dash does not serve is 404 (Dash: 500).
 """
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ import sys
 
 import dash
 from flask import Flask, Response, request
+from dash.exceptions import DependencyException, InvalidResourceError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from dashboard import data
@@ -243,6 +244,16 @@ def install(server: Flask) -> None:
     @server.errorhandler(InternalServerError)
     def internal_error(exc):
         return plain(500, "internal error")
+
+    @server.errorhandler(DependencyException)
+    @server.errorhandler(InvalidResourceError)
+    def unknown_resource(exc):
+        """Dash raises these for a component-suite path it does not serve (500 and, for InvalidResourceError,
+        the request path echoed as HTML): a plain 404 instead."""
+        if request.path.startswith(_prefix() + "_dash-component-suites/"):
+            return plain(404, "404 Not Found: no such resource")
+        log.error("%s on %s", type(exc).__name__, request.path[:200], exc_info=exc)
+        return internal_error(exc)
 
     @server.errorhandler(data.QueryTimeout)
     def query_timeout(exc):

@@ -81,7 +81,7 @@ def build(raw_dir: Path, warehouse: Path, *, keep_going: bool = False, progress:
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()
         export_parquet(warehouse, progress)
-        report = write_reject_report(warehouse, rejected) if keep_going else None
+        report = write_reject_report(warehouse, rejected) if keep_going else remove_reject_report(warehouse)
     return BuildResult(warehouse, build_id, time.perf_counter() - started, rows, count_rejects(rejected), report)
 
 
@@ -268,6 +268,12 @@ def write_reject_report(warehouse: Path, rejected: list) -> Path:
         w.writerow(["check", "file", "sheet", "row", "column", "source", "reason"])
         w.writerows([[o.check, o.file, o.sheet, o.row, o.column, o.source, o.reason] for o in rejected])
     return path
+
+
+def remove_reject_report(warehouse: Path) -> None:
+    """A strict build has no rejects: a report left by an earlier --keep-going build would mislead."""
+    with contextlib.suppress(FileNotFoundError):
+        warehouse.with_name(warehouse.stem + ".rejects.csv").unlink()
 
 
 def count_rejects(rejected: list) -> dict[str, int]:

@@ -12,7 +12,7 @@ from rich.table import Table
 from pipelines import config
 from pipelines.errors import BuildError, RawDataError
 
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
 
 RAW_DIR_OPTION = click.option(
     "--raw-dir", envvar=config.ENV_RAW_DIR, type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -74,7 +74,7 @@ def status(warehouse) -> None:
         sys.exit(1)
     with contextlib.closing(con):
         info = con.execute("SELECT build_id, built_at, raw_dir, seconds, n_rejected FROM build_info").fetchone()
-        out = Console()
+        out = Console(soft_wrap=True, width=max(Console().width, 140))
         out.print(f"warehouse {wh}\nbuild {info[0]} at {info[1]} from {info[2]} ({info[3]} s, {info[4]} rejected)",
                   highlight=False)
         table = Table("source", "edition", "edition date", "observations", "current", "population rows")

@@ -41,9 +41,11 @@ def site(raw_dir, warehouse, tmp_path) -> tuple[Path, Path]:
 
 
 def start_build(raw: Path, wh: Path, log: Path, delay: float) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "pipelines.cli", "build", "--quiet", "--raw-dir", str(raw),
-                             "--warehouse", str(wh)], cwd=REPO, env={**os.environ, DELAY: str(delay)},
-                            stdout=subprocess.DEVNULL, stderr=open(log, "w"))
+    """`sdg87 build` in the background, slowed by the test hook; stderr goes to `log`."""
+    with open(log, "w") as fh:
+        return subprocess.Popen([sys.executable, "-m", "pipelines.cli", "build", "--quiet", "--raw-dir", str(raw),
+                                 "--warehouse", str(wh)], cwd=REPO, env={**os.environ, DELAY: str(delay)},
+                                stdout=subprocess.DEVNULL, stderr=fh)
 
 
 def wait_until(condition, seconds: float, what: str):
@@ -78,6 +80,7 @@ def test_killed_build_leaves_previous_warehouse_and_next_build_recovers(site, tm
     assert proc.returncode == -signal.SIGKILL
     assert sha256(wh) == before
     assert temps(wh), "the build was killed after it created its temporary file"
+    assert wh.with_name(wh.name + ".lock").exists()  # left by the killed build; its flock died with it
 
     result = build_cmd(raw, wh, "--quiet")  # no stale lock blocks it; it removes the dead build's temporary file
     assert result.returncode == 0, result.stderr
@@ -132,7 +135,7 @@ def test_rebuild_while_serving_swaps_without_failed_requests(site):
             def swapped():
                 _, h, b = get(base + NGA_URL)
                 return h.get("X-SDG87-Build") == new_id and nigeria_2021(b) == 41.494
-            wait_until(swapped, 30, f"the server to report build {new_id} and the new value")
+            wait_until(swapped, 20, f"the server to report build {new_id} and the new value")
             wait_until(lambda: any(b == new_id for _, b in seen), 30, "the hammer to see the new build")
         finally:
             stop.set()

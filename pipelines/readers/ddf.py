@@ -104,7 +104,9 @@ def read_datapoints_fast(paths: list[Path], raw_dir: Path, source_id: str, ed: d
             return pd.concat([read_datapoints(q, raw_dir, source_id, ed) for q in paths], ignore_index=True)
     source = (f"read_csv([{', '.join(sql_str(p) for p in paths)}], header = true, all_varchar = true, "
               f"filename = true, delim = ',', quote = '\"', names = [{', '.join(map(sql_str, DIMENSIONS))}, 'value'])")
-    number = "TRY_CAST(replace(regexp_replace(trim({0}), '[\\s\u00a0\u202f]', '', 'g'), ',', '') AS DOUBLE)"
+    # to_number's rules (spaces and thousands commas removed); the regex runs only on cells a plain cast rejects
+    number = ("CASE WHEN TRY_CAST(trim({0}) AS DOUBLE) IS NOT NULL THEN TRY_CAST(trim({0}) AS DOUBLE) ELSE "
+              "TRY_CAST(replace(regexp_replace(trim({0}), '[\\s\u00a0\u202f]', '', 'g'), ',', '') AS DOUBLE) END")
     with duckdb.connect() as con:
         stats = con.execute(f"""
             SELECT filename, count(*) AS n,
