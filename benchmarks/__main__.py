@@ -102,11 +102,11 @@ def bench_dataset(name: str, raw: Path, work: Path, synthetic_dir: Path | None, 
                 lat = measure.measure_latency(srv.base, t, n=max(3, n // 3) if t.kind == "bulk" else n)
                 try:
                     stmts, err = app.sql_of(t)
-                    floor = measure.floor_ms(wh, stmts, repeat=3 if t.kind == "bulk" else 5)
+                    floor, slowest = measure.floor_detail(wh, stmts, repeat=3 if t.kind == "bulk" else 5)
                 except Exception as exc:
-                    stmts, err, floor = [], f"{type(exc).__name__}: {exc}"[:200], None
+                    stmts, err, floor, slowest = [], f"{type(exc).__name__}: {exc}"[:200], None, None
                 rows.append({"name": t.name, "kind": t.kind, "note": t.note, "source": t.source, **vars(lat),
-                             "floor_ms": floor, "n_sql": len(stmts), "inprocess_error": err,
+                             "floor_ms": floor, "n_sql": len(stmts), "inprocess_error": err, "slowest_sql": slowest,
                              "statuses": {str(k): v for k, v in lat.statuses.items()}})
         finally:
             app.close()
@@ -122,17 +122,19 @@ def scale_out(wh: Path, sl: dict, args) -> list[dict]:
     2 workers, bounded load: `clients` keep-alive connections, back to back, for a fixed time."""
     mix = [t for t in targets.endpoint_targets(sl) if t.kind == "endpoint"]
     out = []
-    for workers in (1, 2):
-        with measure.Server(wh, workers=workers) as srv:
-            if not out:
-                visits = targets.visit_pages(srv.base, ["/explore"])
-                cbs, _ = targets.callback_targets(srv.base, visits, [])
-                mix += [t for t in cbs if t.extra.get("browser_status") == 200 and "_pages" not in t.name]
-            measure.throughput(srv.base, mix, args.clients, 2)  # warm caches of every worker
-            r = measure.throughput(srv.base, mix, args.clients, args.load_seconds)
-            r |= {"workers": workers, "clients": args.clients, "mix": len(mix)}
-            out.append(r)
-            log(f"scale-out: {workers} worker(s): {r['rps']:.1f} req/s")
+    for rnd in range(args.rounds):  # 1, 2, 1, 2 …: other work on the machine hits both worker counts alike
+        for workers in (1, 2):
+            with measure.Server(wh, workers=workers) as srv:
+                if len(mix) < 11:
+                    visits = targets.visit_pages(srv.base, ["/explore"])
+                    cbs, _ = targets.callback_targets(srv.base, visits, [])
+                    mix += [t for t in cbs if t.extra.get("browser_status") == 200 and "_pages" not in t.name]
+                measure.throughput(srv.base, mix, args.clients, 2)  # warm caches of every worker
+                r = measure.throughput(srv.base, mix, args.clients, args.load_seconds)
+                r |= {"workers": workers, "clients": args.clients, "mix": len(mix), "round": rnd + 1,
+                      "load": round(os.getloadavg()[0], 1)}
+                out.append(r)
+                log(f"scale-out round {rnd + 1}: {workers} worker(s): {r['rps']:.1f} req/s")
     return out
 
 
@@ -145,6 +147,7 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--clients", type=int, default=4, help="concurrent connections in the scale-out test")
     ap.add_argument("--load-seconds", type=float, default=None, help="scale-out duration per worker count")
     ap.add_argument("--no-scale-out", action="store_true")
+    ap.add_argument("--rounds", type=int, default=None, help="scale-out rounds of (1, 2) workers (default 2, quick 1)")
     ap.add_argument("--profile", action="store_true", help="pyinstrument profile of each build (HTML in workdir)")
     ap.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
     ap.add_argument("--json", type=Path, default=None, help="default: results.json beside --out")
@@ -154,6 +157,7 @@ def main(argv: list[str] | None = None) -> dict:
     args = ap.parse_args(argv)
     args.requests = args.requests or (8 if args.quick else 30)
     args.load_seconds = args.load_seconds or (4 if args.quick else 10)
+    args.rounds = args.rounds or (1 if args.quick else 2)
     sizes = [synth.parse_size(s) for s in args.sizes.split(",") if s.strip()]
 
     started = time.perf_counter()

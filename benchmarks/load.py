@@ -219,6 +219,7 @@ class Result:
     wall_seconds: float = 0.0
     users: int = 0
     targets: int = 0
+    loadavg: tuple[float, float, float] | None = None  # 1/5/15-minute load average just before the run
 
     def summary(self) -> dict:
         out = {}
@@ -256,7 +257,7 @@ def run(base: str, users: int, duration: float, max_requests: int = 1_000_000, t
     if not mix:
         raise RuntimeError("nothing to request: every page, callback and extract failed in setup")
     kinds, weights = zip(*mix.items())
-    result = Result(users=users, targets=len(targets))
+    result = Result(users=users, targets=len(targets), loadavg=os.getloadavg() if hasattr(os, "getloadavg") else None)
     lock = threading.Lock()
     sent = [0]
     start = time.perf_counter()
@@ -387,6 +388,7 @@ Latest figures of `benchmarks/load.py` (a bounded benchmark on loopback; not a t
 * Users: {result.users} threads, think time uniform 0-{2 * think:g} s between requests; {result.wall_seconds:.1f} s wall
 * Machine: {machine()}
 * The load generator runs on the same machine as the server and competes with it for the CPUs.
+* Load average before the run (1/5/15 min): {" / ".join(f"{x:.2f}" for x in result.loadavg) if result.loadavg else "n/a"}
 
 {table(summary)}
 

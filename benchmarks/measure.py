@@ -205,6 +205,13 @@ class TracingConnection:
         self._log.append((sql, list(params) if params is not None else []))
         return self._con.execute(sql, params) if params is not None else self._con.execute(sql)
 
+    def sql(self, query, params=None, **kwargs):  # the relational API (streamed extracts)
+        self._log.append((query, list(params) if params is not None else []))
+        return self._con.sql(query, params=params, **kwargs)
+
+    def cursor(self):  # dashboard/data.cursor(): statements on cursors are traced too
+        return TracingConnection(self._con.cursor(), self._log)
+
     def __getattr__(self, name):
         return getattr(self._con, name)
 
@@ -249,21 +256,33 @@ class InProcessApp:
 
 
 def floor_ms(warehouse: Path, statements: list, repeat: int = 5) -> float:
-    """Median over `repeat` runs of all the statements one request runs, on a fresh read-only connection with the
-    server's settings (threads=1), fetched as Arrow (the cheapest full materialisation)."""
+    """Median over `repeat` runs of all the statements one request runs, on a fresh connection opened like the
+    server's (read-only, threads=1), fetched as Arrow (the cheapest full materialisation)."""
+    return floor_detail(warehouse, statements, repeat)[0]
+
+
+def floor_detail(warehouse: Path, statements: list, repeat: int = 5) -> tuple[float, tuple[float, str] | None]:
+    """(floor ms, (ms, SQL text) of the slowest statement). The connection is opened like the server's
+    (dashboard/data.py: in-memory, threads=1, the warehouse ATTACHed read-only as `warehouse` and USEd)."""
+    statements = [(s, p) for s, p in statements if not s.strip().upper().startswith("USE ")]
     if not statements:
-        return 0.0
-    with contextlib.closing(duckdb.connect(str(warehouse), read_only=True, config={"threads": 1})) as con, \
-            warnings.catch_warnings():
+        return 0.0, None
+    with contextlib.closing(duckdb.connect(":memory:", config={"threads": 1})) as con, warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        runs = []
+        con.execute(f"ATTACH '{str(warehouse).replace(chr(39), chr(39) * 2)}' AS warehouse (READ_ONLY)")
+        con.execute("USE warehouse")
+        runs, per = [], [[] for _ in statements]
         for i in range(repeat + 1):
             t = time.perf_counter()
-            for sql, params in statements:
+            for k, (sql, params) in enumerate(statements):
+                s = time.perf_counter()
                 con.execute(sql, params).to_arrow_table()
+                if i:
+                    per[k].append((time.perf_counter() - s) * 1000)
             if i:
                 runs.append((time.perf_counter() - t) * 1000)
-    return statistics.median(runs)
+    k = max(range(len(statements)), key=lambda j: statistics.median(per[j]))
+    return statistics.median(runs), (statistics.median(per[k]), " ".join(statements[k][0].split())[:600])
 
 
 # ---- throughput under a bounded loopback load -------------------------------------------------------------------

@@ -148,10 +148,14 @@ def markdown(results: dict) -> str:
         parts += ["", f"## Requests: {d['dataset']}", "",
                   f"Real HTTP server (`sdg87 serve`, 2 workers × 4 threads), sequential keep-alive requests, "
                   f"after 2 warm-up requests. Floor = the SQL the request runs when warm (traced in process), run "
-                  f"directly in DuckDB (read-only, threads=1 like the workers), fetched as Arrow; ratio = p50 / floor. "
+                  f"directly in DuckDB (read-only, threads=1, opened like the workers), fetched as Arrow; ratio = p50 / floor. "
                   f"Slice: series {d['slice']['series']}, geographies {', '.join(d['slice']['geo'])}.", "",
                   table(["target", "kind", "p50 ms", "p95 ms", "floor ms", "ratio", "SQL", "bytes", "errors", "query"],
                         request_rows(d))]
+        slow = [r for r in d["requests"] if r.get("slowest_sql") and r["slowest_sql"][0] >= 20]
+        if slow:
+            parts += ["", "Slowest statement of each request whose floor has a statement of 20 ms or more:", ""]
+            parts += [f"* {r['name']}: {r['slowest_sql'][0]:.0f} ms `{r['slowest_sql'][1][:300]}`" for r in slow]
         if d.get("callbacks_not_exercised"):
             parts += ["", "Callbacks with no valid payload (no page load fired them and their inputs are not in a "
                           "page layout): " + ", ".join(d["callbacks_not_exercised"])]
@@ -173,10 +177,15 @@ def markdown(results: dict) -> str:
     if results.get("scale_out"):
         parts += ["", f"## Scale-out: {results.get('scale_out_dataset')}", "",
                   "Fixed mix (chart-sized /api/v1 requests + the Explore callbacks), bounded loopback load: "
-                  "N keep-alive client connections back to back for a fixed time; the client shares the 2 CPUs.", "",
-                  table(["workers", "clients", "mix", "requests", "errors", "req/s", "p50 ms", "p95 ms"],
-                        [[r["workers"], r["clients"], r["mix"], r["requests"], r["errors"], f(r["rps"]),
-                          f(r["p50_ms"]), f(r["p95_ms"])] for r in results["scale_out"]])]
+                  "N keep-alive client connections back to back for a fixed time; the client shares the 2 CPUs. "
+                  "Rounds alternate 1 and 2 workers; load = the machine's 1-minute load average after the round.", "",
+                  table(["round", "workers", "clients", "mix", "requests", "errors", "req/s", "p50 ms", "p95 ms", "load"],
+                        [[r.get("round", 1), r["workers"], r["clients"], r["mix"], r["requests"], r["errors"],
+                          f(r["rps"]), f(r["p50_ms"]), f(r["p95_ms"]), r.get("load", "")] for r in results["scale_out"]])]
+        best = {w: max((r["rps"] for r in results["scale_out"] if r["workers"] == w), default=0) for w in (1, 2)}
+        if best[1]:
+            parts += ["", f"Best of the rounds: 1 worker {best[1]:.1f} req/s, 2 workers {best[2]:.1f} req/s "
+                          f"({best[2] / best[1]:.2f}×)."]
     parts += ["", "## Budgets", "", table(["budget", "target", "measured", "status", "note"], budgets(results)), ""]
     return "\n".join(parts)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import dash
 from dash import Dash, dcc, html
 
-from dashboard import api, datapackage, security
+from dashboard import api, datapackage, routes, security
 
 HERE = Path(__file__).resolve().parent
 
@@ -31,7 +31,7 @@ server = app.server
 server.register_blueprint(api.blueprint)
 server.register_blueprint(datapackage.blueprint)
 security.install(server)
-from dashboard import routes; routes.install(server)  # TEMP(hardening test)
+routes.install(server)
 
 NAV = [("Overview", "/"), ("Explore", "/explore"), ("Countries", "/country"), ("Regions", "/regions"),
        ("Data", "/data"), ("Methodology", "/methodology")]

@@ -82,7 +82,7 @@ def query(sql: str, params: list | tuple = ()) -> pd.DataFrame:
 
 
 def build_id() -> str:
-    return str(connection().execute("SELECT build_id FROM build_info").fetchone()[0])
+    return str(connection().execute("SELECT build_id FROM build_info").fetchall()[0][0])
 
 
 def cached(sql: str, params: tuple = ()) -> pd.DataFrame:

@@ -195,6 +195,8 @@ def parse(args) -> tuple[str, api.Filters, dict]:
         raise BadParameter(f"dataset '{dataset}' is not in this build")
     raw = {k: args.getlist(k) if hasattr(args, "getlist") else args[k] for k in args if k != "dataset"}
     try:
+        api.check_applicable(dataset, [k for k, v in raw.items()
+                                       if any(str(x).strip() for x in (v if isinstance(v, list) else [v]))])
         f = api.parse_filters(raw)
         api.validate(data.connection(), f)
     except api.FilterError as exc:

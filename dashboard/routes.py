@@ -5,8 +5,10 @@
 * Methods: GET and HEAD everywhere; POST only to Dash's callback endpoint (`/_dash-update-component`). Any
   other method or target is 405 with a plain message. There is no writable endpoint.
 * Callback requests: the body must be a JSON object shaped like a Dash callback request for a registered
-  callback (inputs and state matching its declaration); anything else is 400 with a plain message, where Dash
-  itself would answer 500 with a traceback in the log.
+  callback (outputs, inputs and state matching its declaration; dcc.Location strings and click counters of
+  the right JSON type); anything else is 400 with a plain message, where Dash itself would answer 500 with a
+  traceback in the log. For Dash's pages router, a repeated query parameter reaches the page layout as one
+  comma-separated string and a query parameter cannot override a path variable (see normalise_router_request).
 * Page status: Dash answers every path with its index page (the renderer then shows the page or the friendly
   not-found page). The HTTP status is set to match: 404 for a path that is not a registered page (nor an asset,
   a `_dash` endpoint or `/api`), and for `/country/<code>` when the code is not a country of the warehouse.
@@ -20,6 +22,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import dash
 from flask import Flask, Response, request
@@ -33,6 +36,7 @@ log = logging.getLogger(__name__)
 READ_METHODS = frozenset({"GET", "HEAD"})
 CALLBACK_ENDPOINT = "_dash-update-component"
 MAX_ID_CHARS = 2_000
+PAGES_ROUTER_OUTPUT = ".._pages_content.children..._pages_store.data.."  # Dash's pages router callback
 COUNTRY_TEMPLATE = "/country/<code>"
 COUNTRY_CODE_RE = re.compile(r"[A-Za-z0-9_]{2,12}", re.ASCII)
 # Properties whose values the browser always sends with one JSON type (dcc.Location, n_clicks counters): a
@@ -114,6 +118,16 @@ def page_exists(path: str) -> bool:
     return True
 
 
+def _raw_path() -> str:
+    """The path as the client sent it, still percent-encoded: what the browser's `location.pathname` holds and
+    so what Dash's router matches (Werkzeug's `request.path` is decoded: `/country/N%47A` would be NGA)."""
+    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or ""
+    if raw.startswith(("http://", "https://")):
+        raw = urlsplit(raw).path
+    raw = raw.split("?", 1)[0].split("#", 1)[0]
+    return raw if raw.startswith("/") else request.path
+
+
 def _is_index_request() -> bool:
     """The request was answered by Dash's index route (the catch-all that serves the app for page paths)."""
     rule = request.url_rule.rule if request.url_rule is not None else None
@@ -168,6 +182,10 @@ def _same_prop(sent, declared: dict) -> bool:
     return isinstance(sent.get("id"), dict)
 
 
+def _output_count(output: str) -> int:
+    return len(output[2:-2].split("...")) if output.startswith("..") and output.endswith("..") else 1
+
+
 def check_callback_body(body) -> None:
     """Raise BadCallback unless `body` is a well-formed callback request for a registered callback."""
     if not isinstance(body, dict):
@@ -179,8 +197,11 @@ def check_callback_body(body) -> None:
     spec = app.callback_map.get(output)
     if spec is None:
         raise BadCallback(f"no callback for output '{output[:120]}'")
-    if "outputs" in body:
-        _props(body["outputs"], "outputs", allow_single=True)
+    if "outputs" not in body:
+        raise BadCallback("'outputs' is missing")
+    outputs = _props(body["outputs"], "outputs", allow_single=True)
+    if len(outputs) != _output_count(output) and not (spec.get("no_output") and not outputs):
+        raise BadCallback(f"outputs: callback '{output[:120]}' has {_output_count(output)}, got {len(outputs)}")
     inputs = _props(body.get("inputs", []), "inputs")
     state = _props(body.get("state", []), "state")
     for name, sent, declared in (("inputs", inputs, spec.get("inputs", [])), ("state", state, spec.get("state", []))):
@@ -192,6 +213,33 @@ def check_callback_body(body) -> None:
     changed = body.get("changedPropIds", [])
     if not isinstance(changed, list) or not all(isinstance(c, str) for c in changed):
         raise BadCallback("'changedPropIds' must be a list of strings")
+
+
+def normalise_router_request(body: dict) -> None:
+    """Make the query string Dash's pages router passes to a page layout unambiguous, in place.
+
+    Dash hands a repeated query parameter to the layout as a list and lets a query parameter override a path
+    variable (`/country/NGA?code=IND` renders IND). Here a repeated parameter becomes one comma-separated value
+    (as in /api/v1: `?geo=NGA&geo=IND` is `?geo=NGA,IND`), and parameters named like a path variable of the
+    page are dropped (the path decides), so layouts always receive one string per parameter."""
+    if body.get("output") != PAGES_ROUTER_OUTPUT:
+        return
+    values = {d.get("property"): d for d in body.get("inputs", []) if d.get("id") == "_pages_location"}
+    search, pathname = values.get("search"), (values.get("pathname") or {}).get("value")
+    if search is None or not isinstance(search.get("value"), str) or not search["value"].startswith("?"):
+        return
+    pairs = parse_qsl(search["value"][1:], keep_blank_values=True)
+    if isinstance(pathname, str):
+        prefix = _prefix()
+        relative = pathname[len(prefix):] if pathname.startswith(prefix) else pathname
+        _, variables = _match_page(relative.strip("/"))
+        pairs = [(k, v) for k, v in pairs if k not in (variables or {})]
+    joined: dict[str, list[str]] = {}
+    for key, value in pairs:
+        joined.setdefault(key, []).append(value)
+    normalised = "?" + urlencode({k: ",".join(v) for k, v in joined.items()}) if joined else ""
+    if len(joined) != len(parse_qsl(search["value"][1:], keep_blank_values=True)):
+        search["value"] = normalised
 
 
 # ---- install ----------------------------------------------------------------------------------------------
@@ -213,18 +261,19 @@ def install(server: Flask) -> None:
                          {"Allow": allow})
         if not request.is_json:
             return plain(400, "a callback request must be a JSON body (Content-Type: application/json)")
-        body = request.get_json(silent=True)
+        body = request.get_json(silent=True)  # parsed once: Dash's get_json() returns this same object
         try:
             check_callback_body(body)
         except BadCallback as exc:
             return plain(400, f"bad callback request: {exc}")
+        normalise_router_request(body)
         return None
 
     @server.after_request
     def page_status(response: Response) -> Response:
         if request.method in READ_METHODS and response.status_code == 200 and _is_index_request():
             try:
-                missing = not page_exists(request.path)
+                missing = not page_exists(_raw_path())
             except Exception:  # the status is a courtesy: never turn a served page into an error
                 log.exception("page status check failed for %r", request.path[:200])
                 missing = False

@@ -69,8 +69,9 @@ def running_server(warehouse_path: Path, workers: int = 2):
     """`sdg87 serve` (gunicorn, production settings) on a free loopback port."""
     port = free_port()
     env = {**os.environ, "SDG87_WAREHOUSE": str(warehouse_path)}
+    log = open(Path(warehouse_path).with_name(f"server-{port}.log"), "wb")  # never a pipe nobody reads
     proc = subprocess.Popen([sys.executable, "-m", "pipelines.cli", "serve", "--port", str(port),
-                             "--workers", str(workers)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                             "--workers", str(workers)], env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for(base + "/api/v1/series.csv")
@@ -81,6 +82,7 @@ def running_server(warehouse_path: Path, workers: int = 2):
             proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
             proc.kill()
+        log.close()
 
 
 @pytest.fixture(scope="session")

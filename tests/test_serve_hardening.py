@@ -21,7 +21,8 @@ import pytest
 import requests
 
 from dashboard import security
-from .conftest import running_server
+
+from .logged_server import logged_server
 
 PAGES = ["/", "/explore", "/country", "/country/NGA", "/regions", "/data", "/methodology"]
 CALLBACK = "/_dash-update-component"
@@ -124,6 +125,8 @@ MALFORMED = [
     json.dumps({**router("/"), "state": [{"id": "x", "property": "y"}]}).encode(),
     json.dumps({**router("/"), "outputs": "x"}).encode(),
     json.dumps({**router("/"), "changedPropIds": "x"}).encode(),
+    json.dumps({k: v for k, v in router("/").items() if k != "outputs"}).encode(),
+    json.dumps({**router("/"), "outputs": router("/")["outputs"][:1]}).encode(),
     json.dumps(router(123)).encode(), json.dumps(router({"a": 1})).encode(), json.dumps(router("/", 5)).encode(),
     json.dumps(router(["/"])).encode(),
 ]
@@ -134,6 +137,18 @@ def test_malformed_callback_requests_are_400(server, body):
     r = requests.post(server + CALLBACK, data=body, headers={"Content-Type": "application/json"}, timeout=30)
     assert_plain(r, 400)
     assert r.text.startswith("bad callback request") or "JSON" in r.text
+
+
+def test_router_gives_layouts_one_string_per_parameter(server):
+    """Dash's pages router would pass a repeated query parameter as a list and let a query parameter override a
+    path variable; both are normalised before the page layout sees them."""
+    r = requests.post(server + CALLBACK, json=router("/regions", "?series=a&series=b&scheme=x&scheme=y"), timeout=60)
+    assert r.status_code == 200, r.text[:300]
+    r = requests.post(server + CALLBACK, json=router("/explore", "?geo=NGA&geo=IND"), timeout=60)
+    assert r.status_code == 200
+    r = requests.post(server + CALLBACK, json=router("/country/NGA", "?code=IND"), timeout=60)
+    assert r.status_code == 200
+    assert r.json()["response"]["_pages_store"]["data"]["title"].startswith("Nigeria")
 
 
 def test_callback_request_must_be_json(server):
@@ -158,23 +173,37 @@ def test_real_callbacks_still_answer(server):
             assert r.status_code in (200, 204), (path, body["output"], r.status_code, r.text[:200])
 
 
-def test_type_confused_callback_values_never_leak_a_traceback(server):
-    """Forged values of the wrong JSON type reach page callbacks: whatever they answer, no traceback leaks."""
-    from benchmarks.load import callback_body, component_props
+@pytest.fixture(scope="module")
+def noisy_server(warehouse, tmp_path_factory):
+    """The real server for tests that make it fail on purpose (its log is a file, see tests/logged_server.py)."""
+    log = tmp_path_factory.mktemp("noisy") / "server.log"
+    with logged_server(warehouse, log) as base:
+        yield base, log
 
+
+def test_type_confused_callback_values_never_leak_a_traceback(noisy_server):
+    """Forged values of the wrong JSON type reach page callbacks: whatever they answer, no traceback leaks to
+    the client (a 500 is plain "internal error"; the traceback is in the server log)."""
+    from benchmarks.load import callback_body
+
+    base, log = noisy_server
     s = requests.Session()
-    deps = s.get(server + "/_dash-dependencies", timeout=60).json()
+    deps = s.get(base + "/_dash-dependencies", timeout=60).json()
     weird = [{"$": 1}, [[None]], 1e308, True, "x" * 5000]
+    failures = 0
     for dep in deps:
-        ids = {d["id"] for d in dep.get("inputs", []) + dep.get("state", []) if isinstance(d["id"], str)}
+        deps_of = dep.get("inputs", []) + dep.get("state", [])
+        ids = {d["id"] for d in deps_of if isinstance(d["id"], str)}
         for value in weird:
-            props = {cid: {d["property"]: value for d in dep.get("inputs", []) + dep.get("state", [])} for cid in ids}
-            body = callback_body(dep, props)
+            body = callback_body(dep, {cid: {d["property"]: value for d in deps_of} for cid in ids})
             if body is None:
                 continue
-            r = s.post(server + CALLBACK, json=body, timeout=60)
+            r = s.post(base + CALLBACK, json=body, timeout=60)
             assert r.status_code < 500 or r.text == "internal error\n", (dep["output"], value, r.text[:300])
             assert "Traceback" not in r.text and 'File "' not in r.text
+            failures += r.status_code == 500
+    if failures:
+        assert "Traceback" in log.read_text(errors="replace"), "500s are logged with their traceback"
 
 
 # ---- /api/v1 parameters --------------------------------------------------------------------------------
@@ -297,7 +326,9 @@ def test_pages_run_under_the_csp_in_chromium(server, page):
         page.wait_for_timeout(300)
         graphs += page.locator(".js-plotly-plot").count()
     page.goto(server + "/explore", wait_until="networkidle")
-    for label in page.locator("#explore-view label").all():
+    views = page.locator("#explore-view label").all()
+    assert len(views) >= 2, "the explore page's view switch (map, ranking, table) is exercised"
+    for label in views:
         label.click()
         page.wait_for_load_state("networkidle")
         page.wait_for_timeout(300)
@@ -376,11 +407,8 @@ def slow_server(warehouse, tmp_path_factory):
         con.execute("ALTER TABLE regional_gaps RENAME TO regional_gaps_base")
         con.execute("CREATE VIEW regional_gaps AS SELECT * FROM regional_gaps_base "
                     "WHERE (SELECT sum(i % 7) FROM range(1000000000000) t(i)) >= 0")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SDG87_QUERY_SECONDS", "1")
-        with running_server(path) as base:
-            mp.undo()
-            yield base
+    with logged_server(path, path.with_suffix(".log"), env={"SDG87_QUERY_SECONDS": "1"}) as base:
+        yield base
 
 
 def test_slow_extract_is_stopped_with_503_and_workers_stay_free(slow_server):
