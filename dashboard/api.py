@@ -84,7 +84,7 @@ def extract(name: str) -> Response:
     except api.FilterError as exc:
         return bad_request(str(exc))
     sql, params = api.sql_for(dataset, f)
-    n = int(data.query(f"SELECT count(*) AS n FROM ({sql})", params)["n"].iloc[0])
+    n = int(data.query(*api.count_query(dataset, f))["n"].iloc[0])
     if n > EXPORT_ROW_LIMIT:
         return bad_request(f"this extract has {n:,} rows, above the limit of {EXPORT_ROW_LIMIT:,} rows per request; "
                            "narrow it with series, geo, sex, age, from or to (or use `sdg87 export` for the full "

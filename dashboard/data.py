@@ -18,6 +18,7 @@ import pandas as pd
 from pipelines import config
 
 QUERY_SECONDS = float(os.environ.get("SDG87_QUERY_SECONDS", "10"))
+MEMORY_LIMIT = os.environ.get("SDG87_WORKER_MEMORY_LIMIT", "256MB")
 _local = threading.local()
 
 
@@ -54,7 +55,8 @@ def open_build(path: Path) -> duckdb.DuckDBPyConnection:
     """A fresh in-memory connection with the warehouse ATTACHed read-only. DuckDB keeps one database instance
     per file path in a process (duckdb issue #15912): `duckdb.connect(path)` after a swap could hand back the old
     build while another thread still holds it. ATTACH opens the file that is at the path now."""
-    con = duckdb.connect(":memory:", config={"threads": 1})
+    # memory_limit: a sort over a 10 M-row extract stays within a worker's budget (spills to disk past it)
+    con = duckdb.connect(":memory:", config={"threads": 1, "memory_limit": MEMORY_LIMIT})
     escaped = str(path).replace("'", "''")
     con.execute(f"ATTACH '{escaped}' AS warehouse (READ_ONLY)")
     con.execute("USE warehouse")

@@ -72,7 +72,7 @@ def extract(dataset: str, filters: dict) -> tuple[int, object, str]:
     f = api.parse_filters({k: v for k, v in filters.items() if v not in (None, "", [])})
     api.validate(data.connection(), f)
     sql, params = api.sql_for(dataset, f)
-    n = int(data.query(f"SELECT count(*) AS n FROM ({sql})", params)["n"].iloc[0])
+    n = int(data.query(*api.count_query(dataset, f))["n"].iloc[0])
     head = data.query(f"SELECT * FROM ({sql}) LIMIT {PREVIEW_ROWS}", params)
     return n, head, datapackage.citation_text(dataset, f, datapackage.filter_dict(f))
 
