@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
-from dash import dcc, html
+from dash import Input, Output, clientside_callback, dcc, html
 
 # Okabe-Ito colour-blind-safe palette.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
@@ -112,3 +112,17 @@ def empty_figure(message: str) -> go.Figure:
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     return fig
+
+
+REPLACE_SEARCH_JS = """function(search) {
+    if (search && window.location.search !== search) {
+        window.history.replaceState(window.history.state, '', window.location.pathname + search);
+    }
+    return window.dash_clientside.no_update;
+}"""
+
+
+def sync_url(prefix: str) -> None:
+    """Keep the page state in the address bar: the `<prefix>-search` store's query string replaces the URL's
+    (reload or share it restores the view); replaceState does not re-render the page."""
+    clientside_callback(REPLACE_SEARCH_JS, Output(f"{prefix}-url-written", "data"), Input(f"{prefix}-search", "data"))

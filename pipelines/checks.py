@@ -55,7 +55,7 @@ CHECKS = {
               FROM int_observations WHERE geo IS NOT NULL
               WINDOW w AS (PARTITION BY series, geo, year, sex, age, source, edition ORDER BY raw_row))
         WHERE n > 1""",
-    "unknown country in population": f"""
+    "unknown country in population": """
         SELECT p.raw_file, p.raw_sheet, p.raw_row, 'Location code (M49)', 'wpp',
                'WPP country/area ''' || w.name || ''' (M49 ' || p.geo_source_code || ') is not a known geography'
         FROM stg_population p JOIN stg_wpp_locations w ON w.m49 = p.geo_source_code

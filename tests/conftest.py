@@ -65,30 +65,41 @@ def wait_for(url: str, seconds: float = 60) -> None:
 
 
 @contextlib.contextmanager
-def running_server(warehouse_path: Path, workers: int = 2):
-    """`sdg87 serve` (gunicorn, production settings) on a free loopback port."""
+def running_server(warehouse_path: Path, workers: int = 2, env: dict | None = None, log_path: Path | None = None):
+    """`sdg87 serve` (gunicorn, production settings) on a free loopback port; its output goes to a log file
+    (never a pipe nobody reads: a full pipe blocks every worker)."""
     port = free_port()
-    env = {**os.environ, "SDG87_WAREHOUSE": str(warehouse_path)}
-    log = open(Path(warehouse_path).with_name(f"server-{port}.log"), "wb")  # never a pipe nobody reads
-    proc = subprocess.Popen([sys.executable, "-m", "pipelines.cli", "serve", "--port", str(port),
-                             "--workers", str(workers)], env=env, stdout=log, stderr=subprocess.STDOUT)
+    full_env = {**os.environ, **(env or {}), "SDG87_WAREHOUSE": str(warehouse_path)}
+    log_path = log_path or Path(warehouse_path).with_name(f"server-{port}.log")
     base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(base + "/api/v1/series.csv")
-        yield base
-    finally:
-        proc.terminate()
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "pipelines.cli", "serve", "--port", str(port),
+                                 "--workers", str(workers)], env=full_env, stdout=log, stderr=subprocess.STDOUT)
         try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+            wait_for(base + "/api/v1/series.csv")
+            yield base
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
 
 
 @pytest.fixture(scope="session")
 def server(warehouse) -> str:
     with running_server(warehouse) as base:
         yield base
+
+
+@pytest.fixture(scope="module")
+def wh(warehouse):
+    """A read-only connection to the test warehouse, to compare what users see with the warehouse rows."""
+    import duckdb
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    yield con
+    con.close()
 
 
 @pytest.fixture(scope="session")

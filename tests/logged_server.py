@@ -1,34 +1,11 @@
-"""`sdg87 serve` on a free loopback port with extra environment, its stderr going to a log file.
-
-conftest.running_server pipes the server's stderr and never reads it: once tracebacks of ~64 kB are logged,
-every worker blocks on the full pipe and the server stops answering. Tests that provoke server errors on
-purpose (or fuzz it) use this instead, and can read the log.
-"""
+"""`sdg87 serve` with extra environment and a named log file, for tests that make the server fail on purpose
+(or fuzz it) and may read its log. A thin name for conftest.running_server."""
 from __future__ import annotations
 
-import contextlib
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-from .conftest import free_port, wait_for
+from .conftest import running_server
 
 
-@contextlib.contextmanager
 def logged_server(warehouse_path: Path, log_path: Path, env: dict | None = None, workers: int = 2):
-    port = free_port()
-    full_env = {**os.environ, **(env or {}), "SDG87_WAREHOUSE": str(warehouse_path)}
-    base = f"http://127.0.0.1:{port}"
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "pipelines.cli", "serve", "--port", str(port),
-                                 "--workers", str(workers)], env=full_env, stdout=subprocess.DEVNULL, stderr=log)
-        try:
-            wait_for(base + "/api/v1/series.csv")
-            yield base
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    return running_server(warehouse_path, workers=workers, env=env, log_path=log_path)

@@ -9,7 +9,6 @@ import urllib.request
 from datetime import datetime
 from urllib.parse import urlencode
 
-import duckdb
 import pytest
 
 TABLE_SCHEMA_TYPES = {"string", "number", "integer", "boolean", "date", "datetime", "time", "year", "object", "array",
@@ -28,13 +27,6 @@ def get(url: str) -> tuple[int, str, str]:
 def csv_rows(text: str) -> tuple[list[str], list[list[str]]]:
     rows = list(csv.reader(io.StringIO(text)))
     return rows[0], rows[1:]
-
-
-@pytest.fixture(scope="module")
-def wh(warehouse):
-    con = duckdb.connect(str(warehouse), read_only=True)
-    yield con
-    con.close()
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,6 @@ Expected numbers are recomputed here from the warehouse's own tables or from the
 """
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import duckdb

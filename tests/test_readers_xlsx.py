@@ -6,7 +6,6 @@ openpyxl (an independent xlsx parser from the readers' python-calamine) at raw_s
 from __future__ import annotations
 
 import csv
-import shutil
 from pathlib import Path
 
 import openpyxl

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 import dash
 import duckdb
-from dash import Input, Output, callback, clientside_callback, dcc, html
+from dash import Input, Output, callback, dcc, html
 
 from dashboard import components, data, datapackage
 from pipelines import api
@@ -261,14 +261,4 @@ def preview(n: int, head):
     return components.table(head, caption=f"First {min(n, PREVIEW_ROWS)} of {n:,} rows")
 
 
-# The URL keeps the extract (reload or share it); replaceState does not re-render the page.
-clientside_callback(
-    """function(search) {
-        if (search && window.location.search !== search) {
-            window.history.replaceState(window.history.state, '', window.location.pathname + search);
-        }
-        return window.dash_clientside.no_update;
-    }""",
-    Output("data-url-written", "data"),
-    Input("data-search", "data"),
-)
+components.sync_url("data")

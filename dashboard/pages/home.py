@@ -15,7 +15,7 @@ import logging
 import dash
 import pandas as pd
 import plotly.graph_objects as go
-from dash import Input, Output, callback, clientside_callback, dcc, html
+from dash import Input, Output, callback, dcc, html
 
 from dashboard import components as c
 from dashboard import data
@@ -469,14 +469,4 @@ def scheme_changed(scheme):
     return regional_card(scheme), f"?scheme={scheme}"
 
 
-# The URL keeps the scheme (reload or share it); replaceState does not re-render the page.
-clientside_callback(
-    """function(search) {
-        if (search && window.location.search !== search) {
-            window.history.replaceState(window.history.state, '', window.location.pathname + search);
-        }
-        return window.dash_clientside.no_update;
-    }""",
-    Output("overview-url-written", "data"),
-    Input("overview-search", "data"),
-)
+c.sync_url("overview")

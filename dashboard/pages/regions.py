@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 import dash
 import pandas as pd
 import plotly.graph_objects as go
-from dash import Input, Output, State, callback, clientside_callback, dcc, html
+from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import components as c
 from dashboard import data
@@ -375,14 +375,4 @@ def download_list(n_clicks, series):
     return dcc.send_data_frame(df[cols].to_csv, f"sdg87-coverage-{series}.csv", index=False)
 
 
-# The URL keeps the view (reload or share it); replaceState does not re-render the page.
-clientside_callback(
-    """function(search) {
-        if (search && window.location.search !== search) {
-            window.history.replaceState(window.history.state, '', window.location.pathname + search);
-        }
-        return window.dash_clientside.no_update;
-    }""",
-    Output("regions-url-written", "data"),
-    Input("regions-search", "data"),
-)
+c.sync_url("regions")

@@ -6,7 +6,6 @@ import re
 import urllib.request
 from pathlib import Path
 
-import duckdb
 import pytest
 from playwright.sync_api import expect
 
@@ -14,13 +13,6 @@ pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOT = REPO / "docs" / "screenshots" / "country.png"
-
-
-@pytest.fixture(scope="module")
-def wh(warehouse):
-    con = duckdb.connect(str(warehouse), read_only=True)
-    yield con
-    con.close()
 
 
 @pytest.fixture(scope="module")

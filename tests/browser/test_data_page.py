@@ -6,18 +6,10 @@ import csv
 import io
 import urllib.request
 
-import duckdb
 import pytest
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def wh(warehouse):
-    con = duckdb.connect(str(warehouse), read_only=True)
-    yield con
-    con.close()
 
 
 @pytest.fixture(scope="module")
