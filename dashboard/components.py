@@ -106,6 +106,15 @@ def stat_card(label: str, value: str, detail: str | list | None = None, id_: str
                     className=f"card stat-card {tone}", id=id_)
 
 
+def wrap_label(label: str, width: int = 20) -> str:
+    """Break a long region name onto two lines so the bars keep their room on a phone."""
+    if len(label) <= width or " " not in label:
+        return label
+    mid = len(label) // 2
+    cut = min((i for i, ch in enumerate(label) if ch == " "), key=lambda i: abs(i - mid))
+    return label[:cut] + "<br>" + label[cut + 1:]
+
+
 def empty_figure(message: str) -> go.Figure:
     fig = go.Figure()
     fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")

@@ -139,15 +139,6 @@ def per_year(v: float, unit: str) -> str:
     return f"a {word} of {amount:,.2f} {c.UNIT_LABELS.get(unit, unit)} a year"
 
 
-def wrap(label: str, width: int = 20) -> str:
-    """Break a long region name onto two lines so the bars keep their room on a phone."""
-    if len(label) <= width or " " not in label:
-        return label
-    mid = len(label) // 2
-    cut = min((i for i, ch in enumerate(label) if ch == " "), key=lambda i: abs(i - mid))
-    return label[:cut] + "<br>" + label[cut + 1:]
-
-
 def times(m: float) -> str:
     return f"{m:,.1f} times faster"
 
@@ -318,19 +309,19 @@ def scheme_options():
 def regional_figure(df: pd.DataFrame) -> go.Figure:
     if df.empty:
         return c.empty_figure("No regional values for this scheme in this build")
-    order = [wrap(n) for n in dict.fromkeys(df["region_name"])]
+    order = [c.wrap_label(n) for n in dict.fromkeys(df["region_name"])]
     fig = go.Figure()
     off = df[df["kind"] == "official"]
     if not off.empty:
         fig.add_trace(go.Bar(
-            y=off["region_name"].map(wrap), x=off["value"], orientation="h", name="Official estimate",
+            y=off["region_name"].map(c.wrap_label), x=off["value"], orientation="h", name="Official estimate",
             marker=dict(color=OFFICIAL_COLOUR), customdata=off[["year", "edition"]],
             hovertemplate="<b>%{y}</b><br>%{x:.1f}% of children 5-17 (official)<br>%{customdata[0]}, "
                           "%{customdata[1]}<extra></extra>"))
     com = df[df["kind"] == "computed"]
     if not com.empty:
         fig.add_trace(go.Bar(
-            y=com["region_name"].map(wrap), x=com["value"], orientation="h",
+            y=com["region_name"].map(c.wrap_label), x=com["value"], orientation="h",
             name="Computed here (not official)",
             marker=dict(color=COMPUTED_COLOUR, pattern=dict(shape="/", fgcolor="#7a4f00", solidity=0.3)),
             customdata=com[["data_years", "coverage_text"]],

@@ -158,21 +158,12 @@ def regional_table(df: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def wrap(label: str, width: int = 20) -> str:
-    """Break a long region name onto two lines so the bars keep their room on a phone."""
-    if len(label) <= width or " " not in label:
-        return label
-    mid = len(label) // 2
-    cut = min((i for i, ch in enumerate(label) if ch == " "), key=lambda i: abs(i - mid))
-    return label[:cut] + "<br>" + label[cut + 1:]
-
-
 # ---- figures -------------------------------------------------------------------------------------------------------
 
 def regional_figure(df: pd.DataFrame, m: dict) -> go.Figure:
     if df.empty:
         return c.empty_figure("No regional values for this scheme and measure in this build")
-    order = [wrap(n) for n in dict.fromkeys(df["region_name"])]
+    order = [c.wrap_label(n) for n in dict.fromkeys(df["region_name"])]
     fig = go.Figure()
     for kind, name, colour, pattern in (
             ("official", "Official estimate", OFFICIAL_COLOUR, ""),
@@ -183,7 +174,7 @@ def regional_figure(df: pd.DataFrame, m: dict) -> go.Figure:
         recs = sub.to_dict("records")
         detail = [f"{r['year']}, {r['edition']}" if kind == "official"
                   else f"country data years {r['data_years']}<br>{coverage_text(r)}" for r in recs]
-        fig.add_trace(go.Bar(y=sub["region_name"].map(wrap), x=sub["value"], orientation="h", name=name,
+        fig.add_trace(go.Bar(y=sub["region_name"].map(c.wrap_label), x=sub["value"], orientation="h", name=name,
                              marker=dict(color=colour, pattern=dict(shape=pattern, fgcolor="#7a4f00", solidity=0.3)),
                              customdata=list(zip(detail)),
                              hovertemplate="<b>%{y}</b><br>%{x:,.1f} (" + kind + ")<br>%{customdata[0]}<extra></extra>"))
@@ -200,9 +191,9 @@ def pace_figure(df: pd.DataFrame, m: dict) -> go.Figure | None:
     if sub.empty:
         return None
     fig = go.Figure([
-        go.Bar(y=sub["region_name"].map(wrap), x=sub["observed_change_per_year"], orientation="h", name="Observed change per year",
+        go.Bar(y=sub["region_name"].map(c.wrap_label), x=sub["observed_change_per_year"], orientation="h", name="Observed change per year",
                marker_color=c.PALETTE[0], hovertemplate="<b>%{y}</b><br>observed %{x:+.2f} a year<extra></extra>"),
-        go.Bar(y=sub["region_name"].map(wrap), x=sub["required_change_per_year"], orientation="h",
+        go.Bar(y=sub["region_name"].map(c.wrap_label), x=sub["required_change_per_year"], orientation="h",
                name="Change per year needed to reach zero by 2030", marker_color=c.PALETTE[3],
                marker_pattern_shape=".",
                hovertemplate="<b>%{y}</b><br>required %{x:+.2f} a year<extra></extra>")])
@@ -216,7 +207,7 @@ def pace_figure(df: pd.DataFrame, m: dict) -> go.Figure | None:
 
 def stacked_figure(df: pd.DataFrame, column: str, categories: list[str], colours: dict, axis: str) -> go.Figure:
     counts = df.groupby(["sdg_region", column]).size().unstack(fill_value=0).reindex(columns=categories, fill_value=0)
-    fig = go.Figure([go.Bar(y=[wrap(n) for n in counts.index], x=counts[cat], name=cat, orientation="h", marker_color=colours[cat],
+    fig = go.Figure([go.Bar(y=[c.wrap_label(n) for n in counts.index], x=counts[cat], name=cat, orientation="h", marker_color=colours[cat],
                             hovertemplate="<b>%{y}</b><br>" + cat + ": %{x} countries<extra></extra>")
                      for cat in categories])
     fig.update_layout(barmode="stack", height=400, margin=dict(l=10, r=20, t=40, b=40),

@@ -33,7 +33,7 @@ def shown_counts(page):
 
 def test_regions_loads_clean_and_counts_match_warehouse(server, page, warehouse):
     page.goto(server + "/regions", wait_until="networkidle")
-    assert page.locator("#regions-values .js-plotly-plot").is_visible()
+    page.wait_for_selector("#regions-values .js-plotly-plot", state="visible", timeout=20_000)  # plotly draws after networkidle
     counts = expected(warehouse, "SL_TLF_CHLDEC", "5-17")
     assert shown_counts(page) == counts
     with page.expect_download() as dl:
