@@ -114,6 +114,21 @@ def test_no_duplicate_key_among_current_rows(warehouse, observations):
     assert not observations.duplicated(["series", "geo", "year", "sex", "age"]).any()
 
 
+def test_declared_key_is_unique_and_the_warehouse_ships_no_working_tables(warehouse):
+    """The observations key is declared in the warehouse catalogue and holds over every row (not only current ones);
+    staging (stg_*) and intermediate (int_*) tables stay in the build's scratch file, which the build removes."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        comment = con.execute("SELECT comment FROM duckdb_tables() WHERE table_name = 'observations'").fetchone()[0]
+        dups = con.execute("""SELECT series, geo, year, sex, age, source, edition, count(*) FROM observations
+                              GROUP BY ALL HAVING count(*) > 1 LIMIT 5""").fetchall()
+        tables = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()]
+    assert "key (series, geo, year, sex, age, source, edition)" in comment
+    assert dups == []
+    assert "observations" in tables and "progress" in tables
+    assert [t for t in tables if t.startswith(("stg_", "int_"))] == []
+    assert [p.name for p in warehouse.parent.iterdir() if ".building-" in p.name] == []
+
+
 # ---- lineage --------------------------------------------------------------------------------------------------
 
 def lineage_sample(observations: pd.DataFrame) -> pd.DataFrame:
