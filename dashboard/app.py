@@ -18,6 +18,10 @@ app = Dash(
     use_pages=True,
     pages_folder=str(HERE / "pages"),
     assets_folder=str(HERE / "assets"),
+    # assets/vendor/ holds the partial plotly.js bundle: served, but not a <script> of every page;
+    # assets/plotly-loader.js loads it when the first chart mounts, instead of the full plotly.min.js
+    # (tools/plotly_bundle/README.md)
+    assets_path_ignore=["^vendor$"],
     serve_locally=True,
     compress=True,
     title="SDG 8.7 Monitor",
