@@ -70,6 +70,9 @@ def bench_dataset(name: str, raw: Path, work: Path, synthetic_dir: Path | None, 
     if b.error:
         log(f"{name}: build FAILED: {b.error[-500:]}")
         return res
+    if synthetic_dir is not None:
+        res["build"]["csv_floor"] = fl = measure.csv_floor(synthetic_dir, work / "csv-floor.duckdb")
+        log(f"{name}: CSV floor {fl['rows']:,} rows in {fl['seconds']:.1f} s (CPU {fl['cpu_seconds']:.1f} s)")
     obs = b.rows.get("observations", 0)
     log(f"{name}: built {obs:,} observations in {b.seconds:.1f} s (CPU {b.cpu_seconds:.1f} s, peak {b.peak_rss_mb:.0f} MB)")
 

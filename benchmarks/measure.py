@@ -69,6 +69,32 @@ def run_build(raw: Path, warehouse: Path, synthetic_dir: Path | None = None, pro
                     warehouse.stat().st_size / 1e6, pq / 1e6)
 
 
+DDF_COLUMNS = ", ".join(f"'{c}'" for c in ("age", "geo_area", "nature", "sex", "units", "year", "value"))
+
+
+def csv_floor(synthetic_dir: Path, scratch: Path) -> dict:
+    """The floor of any build of these files: DuckDB alone reading the synthetic CSVs into a table in a database file
+    (all columns as text: no casts, no checks, no lineage, no joins). Wall and CPU seconds of this process."""
+    files = sorted(Path(synthetic_dir).glob("ddf--datapoints--*.csv"))
+    listing = ", ".join("'" + str(p).replace("'", "''") + "'" for p in files)
+    scratch.unlink(missing_ok=True)
+    con = duckdb.connect(str(scratch))
+    try:
+        con.execute("SET enable_progress_bar = false")
+        wall, cpu = time.perf_counter(), time.process_time()
+        # the options the build's fast path uses (pipelines/readers/ddf.py read_datapoints_fast): one value column
+        con.execute(f"CREATE TABLE raw AS SELECT * FROM read_csv([{listing}], header = true, all_varchar = true, "
+                    f"filename = true, delim = ',', quote = '\"', names = [{DDF_COLUMNS}])")
+        con.execute("CHECKPOINT")
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        rows = con.execute("SELECT count(*) FROM raw").fetchone()[0]
+    finally:
+        con.close()
+        scratch.unlink(missing_ok=True)
+    return {"seconds": wall, "cpu_seconds": cpu, "rows": rows,
+            "bytes": sum(p.stat().st_size for p in files), "files": len(files)}
+
+
 # ---- server -------------------------------------------------------------------------------------------------------
 
 def free_port() -> int:

@@ -30,6 +30,9 @@ def table(header: list[str], rows: list[list]) -> str:
     return "\n".join(out)
 
 
+INGEST_PHASES = ("read", "staging", "models+checks")
+
+
 def synthetic_rows(d: dict) -> int:
     return d["build"]["rows"].get("observations", 0)
 
@@ -39,13 +42,16 @@ def build_rows(results: dict) -> list[list]:
     for d in results["datasets"]:
         b = d["build"]
         if b.get("error"):
-            rows.append([d["dataset"], "build failed", b["error"][-200:].replace("\n", " ")] + [""] * 7)
+            rows.append([d["dataset"], "build failed", b["error"][-200:].replace("\n", " ")] + [""] * 9)
             continue
         obs = b["rows"].get("observations", 0)
         ph = b["phases"]
         phases = " / ".join(f(ph.get(k)) for k in ("read", "staging", "models+checks", "marts", "parquet"))
+        ingest = sum(ph.get(k) or 0 for k in INGEST_PHASES)
+        floor = b.get("csv_floor")
         rows.append([d["dataset"], f(obs), f(b["seconds"]), f(b["cpu_seconds"]), f(round(obs / b["seconds"])),
-                     phases, f(b["peak_rss_mb"], 0), f(b["warehouse_mb"]), f(b["parquet_mb"]),
+                     f(round(obs / ingest)) if ingest else "–",
+                     f(round(floor["rows"] / floor["seconds"])) if floor else "–", phases, f(b["peak_rss_mb"], 0), f(b["warehouse_mb"]), f(b["parquet_mb"]),
                      f(b["rows"].get("progress"))])
     return rows
 
@@ -99,8 +105,15 @@ def budgets(results: dict) -> list[list]:
         line("within 2× of raw DuckDB, 10m (p50/floor, requests over 20 ms)", f"≤ {FLOOR_RATIO_10M}×",
              f"{len(over)} over: " + ", ".join(r["name"] for r in over[:6]) if over else "all within", not over)
     if big and not big["build"].get("error"):
-        rate = synthetic_rows(big) / big["build"]["seconds"]
-        line("synthetic ingest at 10m", f"≥ {INGEST_10M_ROWS_S:,} rows/s", f"{rate:,.0f} rows/s", rate >= INGEST_10M_ROWS_S)
+        b = big["build"]
+        ingest = sum(b["phases"].get(k) or 0 for k in INGEST_PHASES)
+        rate = synthetic_rows(big) / ingest
+        floor = b.get("csv_floor")
+        note = (f"whole build {synthetic_rows(big) / b['seconds']:,.0f} rows/s ({f(b['seconds'])} s); "
+                + (f"CSV floor {floor['rows'] / floor['seconds']:,.0f} rows/s ({f(floor['seconds'])} s wall, "
+                   f"{f(floor['cpu_seconds'])} s CPU just to load the text)" if floor else ""))
+        line("synthetic ingest at 10m", f"≥ {INGEST_10M_ROWS_S:,} rows/s", f"{rate:,.0f} rows/s (ingest phases)",
+             rate >= INGEST_10M_ROWS_S, note)
     if big and worker_peak(big) is not None:
         line("worker memory at 10m (VmHWM)", f"≤ {WORKER_10M_MB} MB", f"{worker_peak(big):.0f} MB",
              worker_peak(big) <= WORKER_10M_MB)
@@ -136,8 +149,13 @@ def markdown(results: dict) -> str:
         "Build = `python -m benchmarks.buildrun` (the real `pipelines.build.build`) as a subprocess; peak memory is its "
         "ru_maxrss. Phases (s): read / staging / models+checks / marts / parquet.",
         "",
-        table(["dataset", "observations", "wall s", "CPU s", "rows/s", "phases s", "peak RSS MB", "warehouse MB",
-               "parquet MB", "progress rows"], build_rows(results)),
+        table(["dataset", "observations", "wall s", "CPU s", "rows/s", "ingest rows/s", "CSV floor rows/s", "phases s",
+               "peak RSS MB", "warehouse MB", "parquet MB", "progress rows"], build_rows(results)),
+        "",
+        "rows/s = observations / whole build (wall). Ingest = raw files to the checked `observations` table (phases "
+        "read + staging + models+checks; marts and Parquet excluded). CSV floor = DuckDB alone reading the same "
+        "synthetic CSV files into a table, all columns as text, no casts, checks, lineage or joins "
+        "(`measure.csv_floor`): no build of these files can ingest faster on this machine.",
     ]
     if results.get("synth_seconds"):
         parts += ["", "Synthetic generation (not part of the build): " +
