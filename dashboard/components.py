@@ -3,6 +3,8 @@ a title that says what and where, axis units, source and edition under it, a dow
 plotted rows (an /api/v1 link with the same filters), and a table alternative."""
 from __future__ import annotations
 
+import functools
+import json
 from html import escape
 from urllib.parse import urlencode
 
@@ -10,6 +12,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 from dash import Input, Output, clientside_callback, dcc, html
+from dash.development.base_component import Component
+from plotly.io.json import to_json_plotly
+
+from dashboard import data
 
 # Okabe-Ito colour-blind-safe palette.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
@@ -135,3 +141,32 @@ def sync_url(prefix: str) -> None:
     """Keep the page state in the address bar: the `<prefix>-search` store's query string replaces the URL's
     (reload or share it restores the view); replaceState does not re-render the page."""
     clientside_callback(REPLACE_SEARCH_JS, Output(f"{prefix}-url-written", "data"), Input(f"{prefix}-search", "data"))
+
+
+# ---- rendered parts cached per build -------------------------------------------------------------------------------
+
+def frozen(part):
+    """A finished part of a page, pre-serialised once: a component (its JSON is computed now and handed to Dash's
+    response encoder, which otherwise visits every component and figure again on every request), a figure (as its
+    JSON dict), or a list/tuple of those. Components stay components (their ids and props can still be read);
+    nothing may change them afterwards."""
+    if isinstance(part, (list, tuple)):
+        return type(part)(frozen(p) for p in part)
+    if isinstance(part, go.Figure):
+        return json.loads(to_json_plotly(part))
+    if isinstance(part, Component):
+        payload = json.loads(to_json_plotly(part))
+        part.to_plotly_json = lambda: payload  # this instance only; the class method stays
+    return part
+
+
+def rendered(maxsize: int = 32):
+    """Decorator for a function that renders part of a page from the warehouse and its arguments alone: its result
+    is cached per build (bounded LRU, see data.per_build) and pre-serialised (frozen)."""
+    def wrap(fn):
+        @data.per_build(maxsize)
+        @functools.wraps(fn)
+        def render(*args, **kwargs):
+            return frozen(fn(*args, **kwargs))
+        return render
+    return wrap

@@ -267,7 +267,9 @@ def extract_sources(dataset: str, f: api.Filters | None = None) -> list[dict]:
     if dataset in ("series", "geographies"):
         return [dict(r) for r in table.to_dict("records")]
     sql, params = api.sql_for(dataset, f or api.Filters())
-    used = data.cached(f"SELECT DISTINCT source, edition FROM ({sql}) ORDER BY ALL", tuple(params))
+    # without the extract's own ORDER BY: DuckDB would sort a 10 M-row extract first (4 s, +110 MB per worker)
+    used = data.cached(f"SELECT DISTINCT source, edition FROM ({sql.rpartition('ORDER BY')[0] or sql}) ORDER BY ALL",
+                       tuple(params))
     pairs = sorted({p for r in used.itertuples(index=False) for p in _pairs(str(r.source), str(r.edition))})
     published = published_citations()
     out = []

@@ -525,6 +525,8 @@ def gsi_card(code: str, gsi: pd.DataFrame):
     label = "Modern slavery (GSI 2023)"
     try:
         rank = gsi_rank(code)
+    except (data.QueryTimeout, data.WarehouseMissing):
+        raise  # not "no estimate": the page says to try again (and this part is not cached)
     except Exception:
         log.exception("gsi rank")
         rank = None
@@ -833,6 +835,33 @@ def profile(code: str, row: dict, sex: str):
     return body
 
 
+@c.rendered(maxsize=64)
+def profile_body(code: str, sex: str) -> list:
+    """The profile of a known country (normalised code) for one sex of the trend chart, cached per build."""
+    return profile(code, country_row(code), sex)
+
+
+@c.rendered(maxsize=64)
+def trend_outputs(code: str, sex: str) -> tuple:
+    """What the sex switch updates: figure, title, table, download link, source, note and URL query."""
+    cl = observations(code, CL_ALL)
+    fig, title, rows, href, source, note = trend_parts(code, country_row(code)["name"], cl, pick_headline(cl), sex)
+    return fig, title, [html.Summary("Show as a table"), c.table(rows)], href, source, note, \
+        ("" if sex == "total" else f"?sex={sex}")
+
+
+def sample_code() -> str | None:
+    """A country of this build for a profile that shows every part (warm-up): the first example it has, else a
+    country with child-labour data, else any country."""
+    known = set(data.cached("SELECT geo FROM geographies WHERE type = 'country'")["geo"])
+    for code in EXAMPLES:
+        if code in known:
+            return code
+    df = data.cached("""SELECT o.geo FROM observations o JOIN geographies g ON g.geo = o.geo
+                        WHERE g.type = 'country' AND o.series = ? ORDER BY o.geo LIMIT 1""", (CL_SERIES[0],))
+    return str(df["geo"].iloc[0]) if not df.empty else (min(known) if known else None)
+
+
 def layout(code: str | None = None, sex: str | None = None, **_):
     sex = sex if sex in SEXES else "total"
     try:
@@ -847,7 +876,7 @@ def layout(code: str | None = None, sex: str | None = None, **_):
         return not_found(code)
     norm = row["geo"]
     try:
-        body = profile(norm, row, sex)
+        body = profile_body(norm, sex)
     except Exception:
         log.exception("country profile %s failed", norm)
         body = [html.H1(row["name"], id="country-title"),
@@ -866,11 +895,10 @@ def layout(code: str | None = None, sex: str | None = None, **_):
           Output("country-url", "search"),
           Input("country-sex", "value"), State("country-code", "data"), prevent_initial_call=True)
 def update_trend(sex, code):
-    sex = sex if sex in SEXES else "total"
-    cl = observations(code, CL_ALL)
-    fig, title, rows, href, source, note = trend_parts(code, country_row(code)["name"], cl, pick_headline(cl), sex)
-    return fig, title, [html.Summary("Show as a table"), c.table(rows)], href, source, note, \
-        ("" if sex == "total" else f"?sex={sex}")
+    code = normalise_code(code)
+    if country_row(code) is None:
+        raise dash.exceptions.PreventUpdate
+    return trend_outputs(code, sex if sex in SEXES else "total")
 
 
 clientside_callback("function(n) { if (n) { window.print(); } return window.dash_clientside.no_update; }",

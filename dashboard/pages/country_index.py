@@ -12,6 +12,7 @@ import dash
 import pandas as pd
 from dash import Input, Output, callback, dcc, html
 
+from dashboard import components as c
 from dashboard import data
 
 dash.register_page(__name__, path="/country", title="Countries · SDG 8.7 Monitor",
@@ -98,12 +99,18 @@ def summary(df: pd.DataFrame) -> str:
     return f"{len(df)} countries shown; {n_data} have at least one child-labour survey value."
 
 
+@c.rendered(maxsize=64)
+def listing_parts(q: str, with_data: bool) -> tuple:
+    """The list and its one-line summary for a search and the data filter (cached per build)."""
+    df = filtered(q, with_data)
+    return listing(df), summary(df)
+
+
 def layout(q: str | None = None, **params):
     with_data = params.get("data") == "1"
     q = (q or "")[:80]
     try:
-        df = filtered(q, with_data)
-        body, count = listing(df), summary(df)
+        body, count = listing_parts(q, with_data)
     except Exception:
         body, count = html.P("The country list is not available: the data warehouse could not be read."), ""
     return html.Div([
@@ -132,9 +139,8 @@ def layout(q: str | None = None, **params):
           prevent_initial_call=True)
 def update_list(q, with_data):
     q, with_data = (q or "")[:80], "1" in (with_data or [])
-    df = filtered(q, with_data)
     params = "&".join(p for p in ((f"q={_quote(q)}" if q else ""), ("data=1" if with_data else "")) if p)
-    return listing(df), summary(df), (f"?{params}" if params else "")
+    return *listing_parts(q, with_data), (f"?{params}" if params else "")
 
 
 def _quote(text: str) -> str:

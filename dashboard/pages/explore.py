@@ -559,6 +559,14 @@ def extra_download(st: dict):
 VIEW_RENDER = {"trend": trend_view, "map": map_view, "bars": bars_view, "table": table_view}
 
 
+@c.rendered(maxsize=32)
+def view_body(view: str, series: str, geo: tuple, sex: str, age: str, years: tuple, year):
+    """One view of one selection (cached per build)."""
+    st = {"series": series, "geo": list(geo), "sex": sex, "age": age, "years": list(years), "view": view,
+          "year": year}
+    return VIEW_RENDER[view](st, series_info(series))
+
+
 # ---- layout ------------------------------------------------------------------------------------------------------
 
 def field(label: str, id_: str, control, cls: str = "", hint: str | None = None, hidden: bool = False):
@@ -656,6 +664,6 @@ def render(series, geo, sex, age, years, view, year):
     if not st["geo"] and view != "map":
         return search, message("Choose at least one geography (or open the world map).")
     try:
-        return search, VIEW_RENDER[view](st, series_info(series))
+        return search, view_body(view, series, tuple(st["geo"]), sex, age, tuple(st["years"]), st["year"])
     except (data.QueryTimeout, data.WarehouseMissing) as exc:
         return search, message(f"The data could not be read just now ({exc}). Try again, or narrow the selection.")

@@ -353,6 +353,7 @@ def regional_rows(scheme_key: str) -> pd.DataFrame:
     return df
 
 
+@c.rendered(maxsize=8)
 def regional_card(scheme_key: str) -> html.Section:
     df = regional_rows(scheme_key)
     label = SCHEMES[scheme_key][0]
@@ -425,18 +426,24 @@ def links() -> html.Nav:
                     className="card overview-links", **{"aria-label": "Go further"})
 
 
+@c.rendered(maxsize=8)
+def overview_body(scheme: str) -> list:
+    """Everything under the page title, for one regional scheme (cached per build)."""
+    return [headline_cards(), outcome_2025(), pace_section(), trend_card(),
+            html.H2("Regions", id="overview-regions-heading"),
+            html.Div([html.Label("Regional grouping", htmlFor="overview-scheme", className="overview-label"),
+                      dcc.RadioItems(id="overview-scheme", options=scheme_options(), value=scheme, inline=True,
+                                     className="overview-scheme")], className="controls overview-controls"),
+            html.Div(regional_card(scheme), id="overview-regional-wrap", **{"aria-live": "polite"}),
+            html.H2("Countries"), map_card(), links()]
+
+
 # ---- layout and callbacks ------------------------------------------------------------------------------------------
 
 def layout(scheme: str | None = None, **_):
     scheme = scheme if scheme in SCHEMES else DEFAULT_SCHEME
     try:
-        body = [headline_cards(), outcome_2025(), pace_section(), trend_card(),
-                html.H2("Regions", id="overview-regions-heading"),
-                html.Div([html.Label("Regional grouping", htmlFor="overview-scheme", className="overview-label"),
-                          dcc.RadioItems(id="overview-scheme", options=scheme_options(), value=scheme, inline=True,
-                                         className="overview-scheme")], className="controls overview-controls"),
-                html.Div(regional_card(scheme), id="overview-regional-wrap", **{"aria-live": "polite"}),
-                html.H2("Countries"), map_card(), links()]
+        body = overview_body(scheme)
     except data.WarehouseMissing:
         body = [html.P("The data warehouse is not available: run `sdg87 build`.", className="caveat")]
     except Exception:  # the overview must never show a traceback

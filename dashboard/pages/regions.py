@@ -218,6 +218,7 @@ def stacked_figure(df: pd.DataFrame, column: str, categories: list[str], colours
 
 # ---- sections ------------------------------------------------------------------------------------------------------
 
+@c.rendered(maxsize=16)
 def regional_section(scheme: str, measure: str):
     if not data.has_table("regional_gaps"):
         return html.P("Regional gaps are not yet computed in this build.", className="caveat")
@@ -263,6 +264,7 @@ def country_list(df: pd.DataFrame, series: str) -> html.Div:
                                className="data-table"), className="table-wrap")
 
 
+@c.rendered(maxsize=16)
 def coverage_section(series: str):
     df = classify(coverage_rows(series))
     sex, age, label = COVERAGE[series]
