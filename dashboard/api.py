@@ -87,7 +87,7 @@ def extract(name: str) -> Response:
     except api.FilterError as exc:
         return bad_request(str(exc))
     sql, params = api.sql_for(dataset, f)
-    n = int(data.query(*count_query(dataset, f))["n"].iloc[0])
+    n = int(data.query(*api.count_query(dataset, f))["n"].iloc[0])
     if n > EXPORT_ROW_LIMIT:
         return bad_request(f"this extract has {n:,} rows, above the limit of {EXPORT_ROW_LIMIT:,} rows per request; "
                            "narrow it with series, geo, sex, age, from or to (or use `sdg87 export` for the full "
@@ -99,33 +99,6 @@ def extract(name: str) -> Response:
     if fmt == "parquet":
         return Response(parquet_stream(sql, params), mimetype="application/vnd.apache.parquet", headers=headers)
     return Response(csv_stream(sql, params), mimetype="text/csv", headers=headers)
-
-
-# ---- counting ------------------------------------------------------------------------------------------
-
-# Observations whose geo is not exactly once in geographies (the extract's inner join would drop or repeat them).
-# The build makes every geo from geo_lookup and refuses rows without one, but nothing in the build checks that the
-# curated aliases name a geography that exists, or that geographies.geo is unique; so this is checked, once per build.
-GEO_JOIN_NEUTRAL_SQL = """SELECT (SELECT count(geo) = count(DISTINCT geo) FROM geographies)
-                                 AND NOT EXISTS (SELECT 1 FROM observations o
-                                                 WHERE NOT EXISTS (SELECT 1 FROM geographies g WHERE g.geo = o.geo))
-                          AS neutral"""
-
-
-def geo_join_is_neutral() -> bool:
-    """True when joining observations to geographies keeps every observation exactly once (cached per build)."""
-    return bool(data.cached(GEO_JOIN_NEUTRAL_SQL)["neutral"].iloc[0])
-
-
-def count_query(dataset: str, f: api.Filters) -> tuple[str, list]:
-    """The row count of an extract (parameterised SQL). Observations are counted in `observations` alone: no filter
-    reads a geographies column and, when the join is neutral (checked per build), the count is the same. At 10 M
-    rows the join made the unfiltered count 50-75 ms (683 ms in benchmarks/RESULTS.md), the count alone 1-4 ms."""
-    if dataset == "observations" and geo_join_is_neutral():
-        where, params = api.where_clause(f)
-        current = "o.is_current AND " if f.current_only else ""
-        return f"SELECT count(*) AS n FROM observations o WHERE {current}{where}", params
-    return api.count_query(dataset, f)
 
 
 # ---- streaming -------------------------------------------------------------------------------------------

@@ -204,6 +204,11 @@ def sql_for(dataset: str, f: Filters, limit: int | None = None) -> tuple[str, li
 
 def count_query(dataset: str, f: Filters) -> tuple[str, list]:
     """The row count of an extract, without its final ORDER BY: counting a sorted 10 M-row extract made DuckDB
-    sort everything first (900 ms and +800 MB per worker, benchmarks/RESULTS.md)."""
+    sort everything first (900 ms and +800 MB per worker, benchmarks/RESULTS.md). Observations are counted without
+    the geographies join (46 -> 1.3 ms unfiltered at 10 M rows)."""
+    if dataset == "observations":  # no filter reads geographies, and the build checks that every observation's geo
+        where, params = where_clause(f)  # is exactly one geographies row: the join cannot change the count
+        current = "o.is_current AND " if f.current_only else ""
+        return f"SELECT count(*) AS n FROM observations o WHERE {current}{where}", params
     sql, params = sql_for(dataset, f)
     return f"SELECT count(*) AS n FROM ({sql.rpartition('ORDER BY')[0]})", params

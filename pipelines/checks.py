@@ -28,6 +28,18 @@ CHECKS = {
         SELECT {LINEAGE}, {{geo_column}}, source,
                'unknown geography ''' || geo_source_code || ''' (' || geo_scheme || '): add it to pipelines/metadata/geo_aliases.csv if it is a new name for a known place'
         FROM int_observations WHERE geo IS NULL""",
+    # Every geo an observation gets must be exactly one row of `geographies`: the app and the API join on it, and
+    # count extracts without the join (pipelines/api.py count_query). An alias in the metadata CSVs could name a geo
+    # that geographies does not have.
+    "geography missing from geographies": f"""
+        SELECT {LINEAGE}, {{geo_column}}, source,
+               'geography ''' || geo || ''' (from ''' || geo_source_code || ''') is not in the geographies table: '
+               || 'fix pipelines/metadata/geo_aliases.csv or regions.csv'
+        FROM int_observations WHERE geo IS NOT NULL AND geo NOT IN (SELECT geo FROM geographies)""",
+    "geography listed twice": """
+        SELECT 'pipelines/metadata/regions.csv', NULL, NULL, 'geo', 'metadata',
+               'geography ''' || geo || ''' is listed ' || count(*) || ' times in the geographies table'
+        FROM geographies GROUP BY geo HAVING count(*) > 1""",
     "unknown series": f"""
         SELECT {LINEAGE}, raw_column, source, 'series ''' || series || ''' is not in pipelines/metadata/series.toml'
         FROM int_observations WHERE series NOT IN (SELECT code FROM meta_series)""",
@@ -67,7 +79,8 @@ CHECKS = {
         WHERE w.type = 'Country/Area'
           AND ltrim(p.geo_source_code, '0') NOT IN (SELECT key FROM geo_lookup WHERE scheme = 'm49')""",
 }
-CHECKS["unknown geography"] = CHECKS["unknown geography"].replace("{geo_column}", _geo_column_sql())
+for _name in ("unknown geography", "geography missing from geographies"):
+    CHECKS[_name] = CHECKS[_name].replace("{geo_column}", _geo_column_sql())
 
 
 @dataclass

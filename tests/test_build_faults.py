@@ -311,3 +311,25 @@ def test_keep_going_loads_good_rows_and_reports_rejects(site, good):
     assert [(r["check"], r["file"], r["row"], r["column"]) for r in lines] == [
         ("unreadable file", file_reject.file, "", ""),
         ("percentage outside 0-100", row_reject.file, str(row_reject.row), "sl_tlf_chldec")]
+
+
+def test_alias_to_a_missing_geography_stops_the_build(raw_dir, tmp_path, monkeypatch):
+    """Every observation's geo must be exactly one `geographies` row (the API counts extracts without the join): a
+    curated alias naming a geo that geographies lacks stops the build at the raw row that used it."""
+    import pipelines.build as b
+    from pipelines.errors import RawDataError
+
+    aliases = tmp_path / "geo_aliases.csv"
+    text = Path(b.GEO_ALIASES_CSV).read_text()
+    assert "North Korea,PRK,walkfree_gsi" in text
+    aliases.write_text(text.replace("North Korea,PRK,walkfree_gsi", "North Korea,ZZZ,walkfree_gsi"))
+    monkeypatch.setattr(b, "GEO_ALIASES_CSV", aliases)
+    with pytest.raises(RawDataError) as caught:
+        b.build(raw_dir, tmp_path / "wh" / "sdg87.duckdb", progress=lambda m: None)
+    e = caught.value
+    assert (e.file, e.sheet, e.column) == (GSI, GSI_SHEET, "Country")
+    assert "geography 'ZZZ' (from 'North Korea') is not in the geographies table" in str(e)
+    ws = openpyxl.load_workbook(raw_dir / GSI, read_only=True)[GSI_SHEET]
+    cells = [r for r in ws.iter_rows(min_row=e.row, max_row=e.row, values_only=True)][0]
+    assert "North Korea" in cells  # the row named is the raw row that used the alias
+    assert not (tmp_path / "wh" / "sdg87.duckdb").exists()
