@@ -15,6 +15,7 @@ Results: benchmarks/RESULTS.md (tables, machine, date, command) and benchmarks/r
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -108,7 +109,13 @@ def bench_dataset(name: str, raw: Path, work: Path, synthetic_dir: Path | None, 
                     floor, slowest = measure.floor_detail(wh, stmts, repeat=3 if t.kind == "bulk" else 5)
                 except Exception as exc:
                     stmts, err, floor, slowest = [], f"{type(exc).__name__}: {exc}"[:200], None, None
-                rows.append({"name": t.name, "kind": t.kind, "note": t.note, "source": t.source, **vars(lat),
+                cold = {}
+                if t.kind == "callback":
+                    with contextlib.suppress(Exception):
+                        cold_ms, cold_stmts = app.cold(t)
+                        cold = {"cold_ms": cold_ms, "cold_floor_ms": measure.floor_detail(wh, cold_stmts)[0],
+                                "cold_n_sql": len(cold_stmts)}
+                rows.append({"name": t.name, "kind": t.kind, "note": t.note, "source": t.source, **vars(lat), **cold,
                              "floor_ms": floor, "n_sql": len(stmts), "inprocess_error": err, "slowest_sql": slowest,
                              "statuses": {str(k): v for k, v in lat.statuses.items()}})
         finally:

@@ -61,8 +61,10 @@ def request_rows(d: dict) -> list[list]:
     for r in d.get("requests", []):
         ratio = r["p50_ms"] / r["floor_ms"] if r["p50_ms"] and r["floor_ms"] else None
         err = r["errors"] and (r["first_error"][:80].replace("\n", " ") or "error")
+        cold = (f"{f(r['cold_ms'])} / {f(r['cold_floor_ms'], 2)} ({r['cold_n_sql']})" if r.get("cold_ms") is not None
+                else "")
         rows.append([r["name"], r["kind"] + (f" ({r['source']})" if r["source"] else ""), f(r["p50_ms"]),
-                     f(r["p95_ms"]), f(r["floor_ms"], 2), f(ratio), f(r["n_sql"]), f(r["bytes"]),
+                     f(r["p95_ms"]), f(r["floor_ms"], 2), f(ratio), f(r["n_sql"]), cold, f(r["bytes"]),
                      f"{r['errors']}/{r['n'] + 2}" + (f" {err}" if err else ""), (r["note"] or "")[:70]])
     return rows
 
@@ -168,7 +170,12 @@ def markdown(results: dict) -> str:
                   f"after 2 warm-up requests. Floor = the SQL the request runs when warm (traced in process), run "
                   f"directly in DuckDB (read-only, threads=1, opened like the workers), fetched as Arrow; ratio = p50 / floor. "
                   f"Slice: series {d['slice']['series']}, geographies {', '.join(d['slice']['geo'])}.", "",
-                  table(["target", "kind", "p50 ms", "p95 ms", "floor ms", "ratio", "SQL", "bytes", "errors", "query"],
+                  "Uncached = the callback run in process with every per-build cache emptied first (what the first "
+                  "visitor of a page, filter or country pays after a new build): ms / DuckDB floor ms of the SQL it "
+                  "then runs (statements). Warm requests served from the per-build cache run no SQL (floor 0, "
+                  "ratio –).", "",
+                  table(["target", "kind", "p50 ms", "p95 ms", "floor ms", "ratio", "SQL", "uncached ms / floor (SQL)",
+                         "bytes", "errors", "query"],
                         request_rows(d))]
         slow = [r for r in d["requests"] if r.get("slowest_sql") and r["slowest_sql"][0] >= 20]
         if slow:
@@ -181,7 +188,10 @@ def markdown(results: dict) -> str:
         start = d.get("worker_memory_start_mb") or {}
         parts += ["", "Worker memory (MB): after start-up (imports, no request yet) " +
                   ", ".join(f"{x['rss']:.0f}" for x in start.values()) + "; after the run, peak VmHWM / current VmRSS " +
-                  ", ".join(f"{x['hwm']:.0f} / {x['rss']:.0f}" for x in mem.values()) + "."]
+                  ", ".join(f"{x['hwm']:.0f} / {x['rss']:.0f}" for x in mem.values()) +
+                  ("; now PSS / USS (shared pages divided / private pages only) " +
+                   ", ".join(f"{x['pss']:.0f} / {x['uss']:.0f}" for x in mem.values())
+                   if all("pss" in x for x in mem.values()) else "") + "."]
         pages = d.get("pages") or []
         if pages:
             parts += ["", "Pages in headless Chromium (fresh context, cache disabled; bytes = encodedDataLength from the "

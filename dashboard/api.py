@@ -33,7 +33,7 @@ from pipelines.export import FORMULA_START, LINE_END
 
 ENV_ROW_LIMIT = "SDG87_EXPORT_ROW_LIMIT"
 DEFAULT_EXPORT_ROW_LIMIT = 2_000_000
-BATCH_ROWS = 50_000
+BATCH_ROWS = 10_000  # rows per streamed chunk: 50,000 kept ~20-40 MB more per worker at 10 M rows, same speed
 ALLOWED_PARAMS = set(api.FILTERS)
 FORMATS = ("csv", "parquet")
 

@@ -177,7 +177,26 @@ def warm_up(client, budget: float) -> int:
     return done
 
 
+MALLOC_ARENAS = int(os.environ.get("SDG87_MALLOC_ARENAS", "2"))
+M_ARENA_MAX = -8  # glibc mallopt parameter (malloc.h)
+
+
+def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> None:
+    """Cap glibc's malloc arenas before the workers fork (they inherit it). By default glibc gives each busy thread
+    its own arena, up to 8 per core, and memory freed in one arena is not reused by another: with 4 threads a worker
+    kept ~40-70 MB more after the 10 M-row benchmark (benchmarks/RESULTS.md). Same effect as MALLOC_ARENA_MAX=2.
+    No-op where glibc is absent."""
+    if arenas <= 0:
+        return
+    try:
+        import ctypes
+        ctypes.CDLL("libc.so.6").mallopt(M_ARENA_MAX, arenas)
+    except (OSError, AttributeError):
+        log.info("mallopt unavailable: malloc arenas not capped")
+
+
 def serve(host: str = "127.0.0.1", port: int = 8050, workers: int = 2, threads: int = 4, timeout: int = 60) -> None:
+    limit_malloc_arenas()
     Server({"bind": f"{host}:{port}", "workers": workers, "worker_class": "gthread", "threads": threads,
             "timeout": timeout, "graceful_timeout": 10, "accesslog": "-", "errorlog": "-",
             "loglevel": "warning", "limit_request_line": 8190}).run()
