@@ -16,11 +16,8 @@ to narrow them. Every query runs under the time limit of dashboard/data.py (SDG8
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Callable, Iterator
-from typing import TypeVar
 
-import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -36,8 +33,6 @@ DEFAULT_EXPORT_ROW_LIMIT = 2_000_000
 BATCH_ROWS = 10_000  # rows per streamed chunk: 50,000 kept ~20-40 MB more per worker at 10 M rows, same speed
 ALLOWED_PARAMS = set(api.FILTERS)
 FORMATS = ("csv", "parquet")
-
-T = TypeVar("T")
 
 
 def row_limit_from_env() -> int:
@@ -103,18 +98,6 @@ def extract(name: str) -> Response:
 
 # ---- streaming -------------------------------------------------------------------------------------------
 
-def _time_limited(con: duckdb.DuckDBPyConnection, step: Callable[[], T]) -> T:
-    """Run one step of a streamed query under the query time limit (interrupts the connection when over)."""
-    timer = threading.Timer(data.QUERY_SECONDS, con.interrupt)
-    timer.start()
-    try:
-        return step()
-    except duckdb.InterruptException as exc:
-        raise data.QueryTimeout(f"query took longer than {data.QUERY_SECONDS:g} s") from exc
-    finally:
-        timer.cancel()
-
-
 def record_batches(sql: str, params: list, batch_rows: int = BATCH_ROWS) -> tuple[pa.Schema, Iterator[pa.RecordBatch]]:
     """The schema and a lazy iterator of record batches, each read under the query time limit.
 
@@ -123,7 +106,7 @@ def record_batches(sql: str, params: list, batch_rows: int = BATCH_ROWS) -> tupl
     stream (client gone) never blocks the thread's next query; the cursor closes when the stream ends."""
     cursor = data.cursor()
     try:
-        reader = _time_limited(cursor, lambda: cursor.sql(sql, params=list(params)).to_arrow_reader(batch_rows))
+        reader = data.time_limited(cursor, lambda: cursor.sql(sql, params=list(params)).to_arrow_reader(batch_rows))
     except BaseException:
         cursor.close()
         raise
@@ -132,7 +115,7 @@ def record_batches(sql: str, params: list, batch_rows: int = BATCH_ROWS) -> tupl
         try:
             while True:
                 try:
-                    batch = _time_limited(cursor, reader.read_next_batch)
+                    batch = data.time_limited(cursor, reader.read_next_batch)
                 except StopIteration:
                     return
                 yield batch
