@@ -204,7 +204,8 @@ def markdown(results: dict) -> str:
                               p["error"] or ""] for p in pages])]
     if results.get("scale_out"):
         parts += ["", f"## Scale-out: {results.get('scale_out_dataset')}", "",
-                  "Fixed mix (chart-sized /api/v1 requests + the Explore callbacks), bounded loopback load: "
+                  "Fixed mix (the chart-sized /api/v1 extracts, CSV and Parquet of every dataset; page callbacks are "
+                  "answered from the per-build cache faster than the client can send them), bounded loopback load: "
                   "N keep-alive client connections back to back for a fixed time; the client shares the 2 CPUs. "
                   "Rounds alternate 1 and 2 workers; load = the machine's 1-minute load average after the round.", "",
                   table(["round", "workers", "clients", "mix", "requests", "errors", "req/s", "p50 ms", "p95 ms", "load"],
