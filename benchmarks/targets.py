@@ -14,6 +14,8 @@ from urllib.parse import urlencode, urlparse
 
 import duckdb
 
+from dashboard.serve import callback_body
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
@@ -208,25 +210,6 @@ def layout_values(path: str) -> dict[str, dict]:
     return found
 
 
-def synthesize(dep: dict, values: dict[str, dict]) -> dict | None:
-    """A payload for a callback from layout values; None when an input or state id is not in the layout."""
-    def item(spec):
-        if not isinstance(spec["id"], str) or spec["id"] not in values:
-            return None
-        return {"id": spec["id"], "property": spec["property"], "value": values[spec["id"]].get(spec["property"])}
-    inputs = [item(s) for s in dep["inputs"]]
-    state = [item(s) for s in dep.get("state", [])]
-    if any(i is None for i in inputs + state) or not inputs:
-        return None
-    outputs = []
-    for part in [p for p in dep["output"].strip(".").split("...") if p]:
-        cid, _, prop = part.rpartition(".")
-        outputs.append({"id": cid, "property": prop})
-    multi = dep["output"].startswith("..")
-    return {"output": dep["output"], "outputs": outputs if multi else outputs[0], "inputs": inputs,
-            "changedPropIds": [f"{inputs[0]['id']}.{inputs[0]['property']}"], "state": state}
-
-
 def callback_targets(base: str, visits: list[PageVisit], deps: list[dict]) -> tuple[list[Target], list[str]]:
     """One target per (page, callback): the payload the browser sent, else one made from the page layout.
     Returns the targets and the callbacks that could not be exercised (with why)."""
@@ -248,7 +231,7 @@ def callback_targets(base: str, visits: list[PageVisit], deps: list[dict]) -> tu
             continue
         made = None
         for v in visits:
-            made = synthesize(dep, layout_values(v.path))
+            made = callback_body(dep, layout_values(v.path))  # the payload the workers' warm-up sends too
             if made:
                 targets.append(Target(f"cb {v.path} {short_output(dep['output'])}", "callback", "POST",
                                       "/_dash-update-component", json.dumps(made).encode(), source="layout",
