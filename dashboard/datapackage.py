@@ -81,7 +81,7 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "unit": ("string", "unit of the series values"),
         "sdg_target": ("string", "SDG target the series monitors"),
         "target_value": ("number", "target value (every SDG 8.7 target is elimination: 0)"),
-        "target_year": ("number", "target year (2025 for child labour; 2030 horizon otherwise)"),
+        "target_year": ("integer", "target year (2025 for child labour; 2030 horizon otherwise)"),
         "source": ("string", "source id of the series"),
         "definition": ("string", "definition of the series as published"),
     },

@@ -163,3 +163,18 @@ def test_count_is_the_number_of_rows_extracted(local_warehouse, dataset, filters
     assert n == len(data.query(sql, params)) > 0, (dataset, filters)
     if dataset == "observations":
         assert "geographies" not in api.count_query(dataset, f)[0], "observations are counted without the join"
+
+
+def test_series_codebook_years_are_whole_numbers(local_warehouse):
+    """The codebook a researcher downloads says target year 2025, not 2025.0 (pipelines/metadata/series.toml)."""
+    import tomllib
+
+    from pipelines.config import SERIES_TOML
+
+    meta = tomllib.loads(SERIES_TOML.read_text())
+    sql, params = api.sql_for("series", api.parse_filters({}))
+    rows = {r["code"]: r for r in csv.DictReader(io.StringIO(b"".join(http_api.csv_stream(sql, params)).decode()))}
+    with_year = {code: m["target_year"] for code, m in meta.items() if "target_year" in m}
+    assert with_year and {code: rows[code]["target_year"] for code in with_year} == {
+        code: str(year) for code, year in with_year.items()}
+    assert rows["GE_CL_NUM"]["target_year"] == "2025"
