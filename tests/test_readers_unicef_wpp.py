@@ -298,3 +298,17 @@ def test_wpp_bad_files(raw_dir, tmp_path):
 def test_timings(unicef, wpp):
     print(f"\nreader timings: unicef {TIMINGS['unicef']:.2f} s, wpp {TIMINGS['wpp']:.2f} s")
     assert TIMINGS["wpp"] < 5 and TIMINGS["unicef"] < 5
+
+
+def test_wpp_resaved_as_utf8_reads_the_same_names(raw_dir, tmp_path, wpp):
+    """A WPP export re-saved as UTF-8 (with a byte-order mark, as spreadsheets write it) gives the same rows and
+    names, not mojibake such as 'CÃ´te d'Ivoire' (Latin-1 decodes any bytes without error)."""
+    folder = copy_wpp(raw_dir, tmp_path)
+    for p in folder.glob("*.csv"):
+        p.write_bytes(b"\xef\xbb\xbf" + p.read_bytes().decode("latin-1").encode("utf-8"))
+    again = read_wpp_2022(tmp_path)
+    names = dict(zip(wpp["wpp_locations"]["m49"], wpp["wpp_locations"]["name"]))
+    assert any(not n.isascii() for n in names.values())  # the test means something: some names have accents
+    assert dict(zip(again["wpp_locations"]["m49"], again["wpp_locations"]["name"])) == names
+    assert len(again["population"]) == len(wpp["population"])
+    assert not any("Ã" in n for n in again["wpp_locations"]["name"])

@@ -49,16 +49,29 @@ def read_wpp_2022(raw_dir: Path) -> dict[str, pd.DataFrame]:
             "wpp_locations": stage_locations(pd.concat(tables, ignore_index=True))}
 
 
+def text_encoding(path: Path) -> str:
+    """The published files are Latin-1; a copy re-saved as UTF-8 (a spreadsheet's default) would decode as Latin-1
+    without error into names like 'CÃ´te d'Ivoire'. Non-ASCII Latin-1 text is practically never valid UTF-8, so a
+    file that decodes strictly as UTF-8 is read as UTF-8 (with or without a byte-order mark)."""
+    data = path.read_bytes()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return ENCODING
+    return "utf-8-sig"
+
+
 def read_wpp_csv(path: Path, raw_dir: Path, variant: str) -> pd.DataFrame:
     """One export as text columns plus `_row` (file line), `_code` (location code as text) and `raw_file`."""
     label = rel(path, raw_dir)
     if path.stat().st_size == 0:
         raise RawDataError(label, "file is empty", row=1)
     check_not_wide(path, label, ENCODING)  # Latin-1 decodes any bytes, so a UTF-16 export would pass as garbage
+    encoding = text_encoding(path)
     try:
-        header = pd.read_csv(path, skiprows=TITLE_LINES, nrows=0, encoding=ENCODING).columns
+        header = pd.read_csv(path, skiprows=TITLE_LINES, nrows=0, encoding=encoding).columns
         require_columns([c.strip() for c in header], ID_COLUMNS + AGES, label, header_row=TITLE_LINES + 1)
-        df = pd.read_csv(path, skiprows=TITLE_LINES, header=0, dtype=str, keep_default_na=False, encoding=ENCODING,
+        df = pd.read_csv(path, skiprows=TITLE_LINES, header=0, dtype=str, keep_default_na=False, encoding=encoding,
                          usecols=[c for c in header if c.strip() in set(ID_COLUMNS + AGES)], skip_blank_lines=False)
     except pd.errors.EmptyDataError as exc:
         raise RawDataError(label, f"no header on line {TITLE_LINES + 1} (file too short)", row=TITLE_LINES + 1) from exc
