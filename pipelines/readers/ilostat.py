@@ -23,7 +23,7 @@ import pandas as pd
 from pipelines.errors import RawDataError
 from pipelines.readers.common import SEXES, find_file, map_codes, obs_frame, rel, to_number
 from pipelines.readers.editions import edition
-from pipelines.readers.un_sdg_xlsx import find_header_row, load_sheet, sheet_table, text
+from pipelines.readers.xlsx import find_header_row, load_sheet, sheet_table, text
 
 SERIES = "CLD_XHAZ_SEX_AGE_ECO_NB_A"
 COLUMNS = ["Reference area", "Source", "Sex", "Age", "Time", "Total", "Agriculture", "Industry", "Services",

@@ -25,7 +25,7 @@ import pandas as pd
 
 from pipelines.readers.common import find_file, obs_frame, rel, to_number
 from pipelines.readers.editions import edition
-from pipelines.readers.un_sdg_xlsx import find_header_row, load_sheet, sheet_table, text
+from pipelines.readers.xlsx import find_header_row, load_sheet, sheet_table, text
 
 SHEET = "GSI 2023 summary data"
 COUNTRY, REGION = "Country", "Region"
