@@ -132,6 +132,25 @@ def pace_text(row: dict) -> str:
     return f"{pm:,.1f} times faster needed" if pm is not None and pd.notna(pm) else "–"
 
 
+PARTIAL_COVERAGE = 0.9  # below this share of the population (children) covered, say how far the computed world is off
+
+
+def world_gap_text(df: pd.DataFrame) -> str:
+    """How far the computed world value is from the official one, in the data: surveyed countries are not a random
+    sample (surveys are run more where child labour is high), so a computed mean describes them, not the region."""
+    world = df[df["region"] == "WLD"] if not df.empty else df
+    if set(world["kind"]) != {"official", "computed"}:
+        return ""
+    off, com = (world[world["kind"] == k].iloc[0] for k in ("official", "computed"))
+    share = com.get("coverage_population_share")
+    if pd.isna(share) or share >= PARTIAL_COVERAGE:  # nearly everyone covered: a gap would be years or methods
+        return ""
+    return (f" For the world, the computed value is {value_text(com['value'], com['unit'])} "
+            f"({coverage_text(com.to_dict())}) against the official {value_text(off['value'], off['unit'])} "
+            f"({int(off['year'])}): the countries with data are not a random sample of the region, so a computed "
+            f"value describes those countries, not the region.")
+
+
 def coverage_text(row: dict) -> str:
     if row["kind"] != "computed" or pd.isna(row.get("n_countries")):
         return "published by the source"
@@ -235,7 +254,8 @@ def regional_section(scheme: str, measure: str):
         source, href,
         note="Solid blue bars are published by the source; hatched orange bars are computed by this site from the "
              "latest value of each member country (different years and surveys): not official, and they can differ "
-             "a lot from the official estimate. Coverage says how many member countries have data.")]
+             "a lot from the official estimate. Coverage says how many member countries have data."
+             + world_gap_text(df))]
     if not df.empty:
         parts.append(html.Div(c.table(regional_table(df), caption=f"{m['label']}, {label}"),
                               className="card regions-table", id="regions-table"))

@@ -36,6 +36,13 @@ def test_regions_loads_clean_and_counts_match_warehouse(server, page, warehouse)
     page.wait_for_selector("#regions-values .js-plotly-plot", state="visible", timeout=20_000)  # plotly draws after networkidle
     counts = expected(warehouse, "SL_TLF_CHLDEC", "5-17")
     assert shown_counts(page) == counts
+    with duckdb.connect(str(warehouse), read_only=True) as con:  # the latest world value of each kind
+        world = dict(con.execute("""SELECT kind, value FROM regional_gaps WHERE region = 'WLD' AND sex = 'total'
+                                    AND age = '5-17' AND series IN ('SL_TLF_CHLDEC', 'GE_CL_PREV')
+                                    QUALIFY row_number() OVER (PARTITION BY kind ORDER BY year DESC) = 1""").fetchall())
+    note = page.locator("#regions-values-note").inner_text()  # survey coverage bias, said with the numbers
+    assert (f"For the world, the computed value is {world['computed']:.1f}%" in note
+            and f"against the official {world['official']:.1f}%" in note), note
     with page.expect_download() as dl:
         page.locator("#regions-list-download-btn").click()
     lines = Path(dl.value.path()).read_text().splitlines()
