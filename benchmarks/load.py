@@ -27,8 +27,6 @@ import json
 import os
 import platform
 import random
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -40,10 +38,12 @@ from urllib.parse import urlencode, urlparse
 
 import requests
 
+from benchmarks import measure
+from dashboard.callback_protocol import (CALLBACK_PATH, ROUTER_OUTPUT, callback_body,
+                                         component_props, router_body)
+
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost"}
 PAGES = ("/", "/explore", "/country/NGA", "/regions", "/data")
-ROUTER_OUTPUT = ".._pages_content.children..._pages_store.data.."
-CALLBACK_PATH = "/_dash-update-component"
 OK_STATUS = {"page": {200}, "callback": {200, 204}, "extract": {200}}
 EXTRACT_FILTERS = (
     {"geo": "NGA"},
@@ -68,75 +68,6 @@ def check_loopback(url: str) -> str:
 
 
 # ---- payloads captured from the app ----------------------------------------------------------------------
-
-def split_output(spec: str) -> list[tuple[str, str]] | None:
-    """`id.prop` or `..id1.prop1...id2.prop2..` -> [(id, prop)]; None for pattern-matching ids."""
-    parts = spec[2:-2].split("...") if spec.startswith("..") and spec.endswith("..") else [spec]
-    out = []
-    for part in parts:
-        cid, _, prop = part.rpartition(".")
-        if not cid or not prop or cid.startswith("{"):
-            return None
-        out.append((cid, prop))
-    return out
-
-
-def component_props(tree) -> dict[str, dict]:
-    """id -> props of every component with a string id in a Dash JSON component tree."""
-    found: dict[str, dict] = {}
-
-    def walk(node):
-        if isinstance(node, list):
-            for item in node:
-                walk(item)
-        elif isinstance(node, dict):
-            props = node.get("props")
-            if isinstance(props, dict) and "type" in node:
-                if isinstance(props.get("id"), str):
-                    found.setdefault(props["id"], props)
-                for value in props.values():
-                    walk(value)
-            else:
-                for value in node.values():
-                    walk(value)
-
-    walk(tree)
-    return found
-
-
-def callback_body(dep: dict, props: dict[str, dict]) -> dict | None:
-    """A request body for one server-side callback, with input/state values taken from `props`; None when the
-    callback is clientside, pattern-matching or reads a component that is not in `props`."""
-    if dep.get("clientside_function"):
-        return None
-    outputs = split_output(dep.get("output", ""))
-    if not outputs:
-        return None
-    deps = {}
-    for kind in ("inputs", "state"):
-        items = []
-        for d in dep.get(kind, []):
-            cid = d.get("id")
-            if not isinstance(cid, str) or cid not in props:
-                return None
-            items.append({"id": cid, "property": d["property"], "value": props[cid].get(d["property"])})
-        deps[kind] = items
-    if not deps["inputs"]:
-        return None
-    outs = [{"id": cid, "property": prop} for cid, prop in outputs]
-    return {"output": dep["output"], "outputs": outs if dep["output"].startswith("..") else outs[0],
-            "inputs": deps["inputs"], "state": deps["state"],
-            "changedPropIds": [f"{deps['inputs'][0]['id']}.{deps['inputs'][0]['property']}"]}
-
-
-def router_body(path: str, search: str = "") -> dict:
-    """The body the browser sends to Dash's pages router on the first load of `path`."""
-    return {"output": ROUTER_OUTPUT,
-            "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
-            "inputs": [{"id": "_pages_location", "property": "pathname", "value": path},
-                       {"id": "_pages_location", "property": "search", "value": search}],
-            "state": [], "changedPropIds": ["_pages_location.pathname"]}
-
 
 def page_callbacks(session: requests.Session, base: str, path: str, deps: list[dict] | None = None,
                    shell: dict | None = None, timeout: float = 60) -> tuple[dict, list[dict]]:
@@ -302,48 +233,6 @@ def run(base: str, users: int, duration: float, max_requests: int = 1_000_000, t
     return result
 
 
-# ---- server ----------------------------------------------------------------------------------------------
-
-def free_port() -> int:
-    with contextlib.closing(socket.socket()) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextlib.contextmanager
-def production_server(warehouse: Path | None, workers: int, threads: int, log_path: Path):
-    """`sdg87 serve` on a free loopback port; stopped (terminate, then kill) on exit."""
-    port = free_port()
-    env = dict(os.environ)
-    if warehouse is not None:
-        env["SDG87_WAREHOUSE"] = str(Path(warehouse).resolve())
-    cmd = [sys.executable, "-m", "pipelines.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
-           "--workers", str(workers), "--threads", str(threads)]
-    with open(log_path, "wb") as logf:
-        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=logf)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.time() + 90
-            while True:
-                if proc.poll() is not None:
-                    raise RuntimeError(f"server exited with {proc.returncode}; see {log_path}")
-                try:
-                    if requests.get(base + "/api/v1/series.csv", timeout=2).status_code == 200:
-                        break
-                except requests.RequestException:
-                    pass
-                if time.time() > deadline:
-                    raise RuntimeError(f"server did not answer at {base}; see {log_path}")
-                time.sleep(0.3)
-            yield base
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-
-
 # ---- report ----------------------------------------------------------------------------------------------
 
 def machine() -> str:
@@ -433,7 +322,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"no warehouse at {warehouse}: run `sdg87 build` or pass --warehouse", file=sys.stderr)
                 return 2
             log_path = Path(tempfile.gettempdir()) / f"sdg87-load-server-{os.getpid()}.log"
-            base = stack.enter_context(production_server(warehouse, args.workers, args.threads, log_path))
+            base = stack.enter_context(measure.Server(warehouse, args.workers, args.threads, log_path)).base
             server_note = f"`sdg87 serve` started here on {base} (warehouse {warehouse.name}; log {log_path})"
         print(f"load: {args.users} users for {args.duration:g} s against {base}", file=sys.stderr)
         result = run(base, args.users, args.duration, args.max_requests, args.think, seed=args.seed,

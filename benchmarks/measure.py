@@ -106,13 +106,14 @@ def free_port() -> int:
 class Server:
     """`sdg87 serve` (gunicorn, gthread) on a free loopback port, over a read-only warehouse."""
 
-    def __init__(self, warehouse: Path, workers: int = 2, threads: int = 4):
+    def __init__(self, warehouse: Path, workers: int = 2, threads: int = 4, log_path: Path | None = None):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
+        self.log = open(log_path, "wb") if log_path else subprocess.DEVNULL  # the server's stderr (access log, errors)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "pipelines.cli", "serve", "--port", str(self.port), "--workers", str(workers),
-             "--threads", str(threads)], cwd=REPO, env=child_env(SDG87_WAREHOUSE=warehouse),
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+             "--threads", str(threads)], cwd=REPO, env=child_env(SDG87_WAREHOUSE=Path(warehouse).resolve()),
+            stdout=subprocess.DEVNULL, stderr=self.log, start_new_session=True)
         self.workers = workers
 
     def __enter__(self):
@@ -126,8 +127,10 @@ class Server:
             except Exception:
                 pass
             if self.proc.poll() is not None:
-                raise RuntimeError("server exited at start-up")
+                self.__exit__()
+                raise RuntimeError(f"server exited at start-up with {self.proc.returncode}")
             time.sleep(0.3)
+        self.__exit__()
         raise RuntimeError(f"server did not answer at {self.base}")
 
     def __exit__(self, *exc):
@@ -137,6 +140,8 @@ class Server:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+        if self.log is not subprocess.DEVNULL:
+            self.log.close()
 
     def worker_pids(self) -> list[int]:
         """gunicorn workers: the children of the master (this Popen)."""

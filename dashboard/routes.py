@@ -30,13 +30,13 @@ from dash.exceptions import DependencyException, InvalidResourceError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from dashboard import data
+from dashboard.callback_protocol import ROUTER_OUTPUT
 
 log = logging.getLogger(__name__)
 
 READ_METHODS = frozenset({"GET", "HEAD"})
 CALLBACK_ENDPOINT = "_dash-update-component"
 MAX_ID_CHARS = 2_000
-PAGES_ROUTER_OUTPUT = ".._pages_content.children..._pages_store.data.."  # Dash's pages router callback
 COUNTRY_TEMPLATE = "/country/<code>"
 COUNTRY_CODE_RE = re.compile(r"[A-Za-z0-9_]{2,12}", re.ASCII)
 # Properties whose values the browser always sends with one JSON type (dcc.Location, n_clicks counters): a
@@ -222,7 +222,7 @@ def normalise_router_request(body: dict) -> None:
     variable (`/country/NGA?code=IND` renders IND). Here a repeated parameter becomes one comma-separated value
     (as in /api/v1: `?geo=NGA&geo=IND` is `?geo=NGA,IND`), and parameters named like a path variable of the
     page are dropped (the path decides), so layouts always receive one string per parameter."""
-    if body.get("output") != PAGES_ROUTER_OUTPUT:
+    if body.get("output") != ROUTER_OUTPUT:
         return
     values = {d.get("property"): d for d in body.get("inputs", []) if d.get("id") == "_pages_location"}
     search, pathname = values.get("search"), (values.get("pathname") or {}).get("value")

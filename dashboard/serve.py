@@ -19,10 +19,10 @@ import time
 
 from gunicorn.app.base import BaseApplication
 
+from dashboard.callback_protocol import CALLBACK_PATH, ROUTER_OUTPUT, callback_body, component_props, router_body
+
 log = logging.getLogger(__name__)
 
-CALLBACK = "/_dash-update-component"
-ROUTER_OUTPUT = ".._pages_content.children..._pages_store.data.."  # Dash's pages router callback
 WARMUP_SECONDS = float(os.environ.get("SDG87_WARMUP_SECONDS", "20"))
 
 
@@ -53,59 +53,6 @@ class Server(BaseApplication):
 
 
 # ---- warm-up -----------------------------------------------------------------------------------------------------
-
-def router_body(path: str) -> dict:
-    """What the browser sends to Dash's pages router on the first load of `path`."""
-    return {"output": ROUTER_OUTPUT,
-            "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
-            "inputs": [{"id": "_pages_location", "property": "pathname", "value": path},
-                       {"id": "_pages_location", "property": "search", "value": ""}],
-            "state": [], "changedPropIds": ["_pages_location.pathname"]}
-
-
-def component_props(tree) -> dict[str, dict]:
-    """{id: props} of every component with a string id in a JSON component tree (a layout or a callback answer)."""
-    found: dict[str, dict] = {}
-    stack = [tree]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, list):
-            stack.extend(node)
-        elif isinstance(node, dict):
-            props = node.get("props")
-            if isinstance(props, dict) and "type" in node:
-                if isinstance(props.get("id"), str):
-                    found[props["id"]] = props
-                stack.extend(props.values())
-            else:
-                stack.extend(node.values())
-    return found
-
-
-def callback_body(dep: dict, props: dict[str, dict]) -> dict | None:
-    """A request body for a server callback with its inputs and states as the page rendered them; None when it is
-    clientside, the router, or reads a component that is not on the page."""
-    if dep.get("clientside_function") or dep.get("output") == ROUTER_OUTPUT:
-        return None
-    values = {}
-    for kind in ("inputs", "state"):
-        items = []
-        for d in dep.get(kind, []):
-            if not isinstance(d.get("id"), str) or d["id"] not in props:
-                return None
-            items.append({"id": d["id"], "property": d["property"], "value": props[d["id"]].get(d["property"])})
-        values[kind] = items
-    if not values["inputs"]:
-        return None
-    outputs = []
-    for part in [p for p in dep["output"].strip(".").split("...") if p]:
-        cid, _, prop = part.rpartition(".")
-        outputs.append({"id": cid, "property": prop})
-    multi = dep["output"].startswith("..")
-    return {"output": dep["output"], "outputs": outputs if multi else outputs[0], "inputs": values["inputs"],
-            "state": values["state"],
-            "changedPropIds": [f"{values['inputs'][0]['id']}.{values['inputs'][0]['property']}"]}
-
 
 def page_paths() -> list[str]:
     """Every registered page (the 404 page aside); a path template gets a country of this build."""
@@ -139,7 +86,7 @@ def warm_up(client, budget: float) -> int:
     def post(body: dict, what: str):
         nonlocal done
         try:
-            r = client.post(CALLBACK, json=body)
+            r = client.post(CALLBACK_PATH, json=body)
             done += 1
             if r.status_code >= 400:
                 log.warning("warm-up: %s answered HTTP %s", what, r.status_code)
@@ -168,7 +115,8 @@ def warm_up(client, budget: float) -> int:
         answer = post(router_body(path), f"page {path}")
         try:
             props = {**shell, **component_props(answer["response"])}
-            bodies = [b for b in (callback_body(dep, props) for dep in deps) if b is not None]
+            bodies = [b for b in (callback_body(dep, props) for dep in deps if dep.get("output") != ROUTER_OUTPUT)
+                      if b is not None]
         except Exception:  # no answer, or not the shape Dash answers with: the page alone is warm
             continue
         for body in bodies:

@@ -20,6 +20,7 @@ import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dashboard.callback_protocol import router_body
 from pipelines import api
 
 from .logged_server import logged_server
@@ -28,7 +29,6 @@ SETTINGS = settings(max_examples=150, deadline=None, derandomize=False,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 CALLBACK = "/_dash-update-component"
 PAGES = ["/", "/explore", "/country", "/country/NGA", "/regions", "/data", "/methodology"]
-ROUTER = ".._pages_content.children..._pages_store.data.."
 
 HOSTILE = [
     "' OR '1'='1", "1; DROP TABLE observations; --", "NGA') UNION SELECT * FROM series --", "\" OR \"\"=\"",
@@ -78,14 +78,6 @@ def check(r: requests.Response, what) -> None:
     assert "Traceback" not in body and 'File "/' not in body, (what, body[:300])
     if r.status_code == 400:
         assert r.headers["Content-Type"].startswith("text/plain"), (what, r.headers["Content-Type"])
-
-
-def router_body(pathname: str, search: str) -> dict:
-    return {"output": ROUTER,
-            "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
-            "inputs": [{"id": "_pages_location", "property": "pathname", "value": pathname},
-                       {"id": "_pages_location", "property": "search", "value": search}],
-            "state": [], "changedPropIds": ["_pages_location.pathname"]}
 
 
 def render(http, base, pathname: str, search: str) -> requests.Response:

@@ -184,7 +184,7 @@ def noisy_server(warehouse, tmp_path_factory):
 def test_type_confused_callback_values_never_leak_a_traceback(noisy_server):
     """Forged values of the wrong JSON type reach page callbacks: whatever they answer, no traceback leaks to
     the client (a 500 is plain "internal error"; the traceback is in the server log)."""
-    from benchmarks.load import callback_body
+    from dashboard.callback_protocol import callback_body
 
     base, log = noisy_server
     s = requests.Session()
