@@ -247,15 +247,9 @@ def _pairs(source: str, edition: str) -> list[tuple[str, str]]:
 
 def published_citations() -> dict:
     """Per-edition citations of the curated published estimates (each row of that table cites its report)."""
-    if not data.has_table("stg_published_citations"):
+    if not data.has_table("published_citations"):
         return {}
-    try:
-        frame = data.cached("""SELECT edition, any_value(source_publisher) AS publisher,
-                                      any_value(publication_year) AS year, any_value(source_title) AS title,
-                                      any_value(source_url) AS url
-                               FROM stg_published_citations GROUP BY edition""")
-    except Exception:  # a staging table is not part of the contract: fall back to the sources row
-        return {}
+    frame = data.cached("SELECT edition, publisher, year, title, url FROM published_citations")
     return {r.edition: r for r in frame.itertuples(index=False)}
 
 

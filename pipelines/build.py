@@ -28,7 +28,7 @@ from pipelines.warehouse import build_lock, swap_in, temp_path
 
 # SQL models in dependency order; each file creates the table it is named after.
 MODELS_BEFORE_CHECKS = ["geographies", "geo_lookup", "geo_memberships", "int_observations"]
-MODELS_AFTER_CHECKS = ["observations", "population", "child_population", "series", "sources"]
+MODELS_AFTER_CHECKS = ["observations", "population", "child_population", "series", "sources", "published_citations"]
 MARTS = ["observations", "series", "geographies", "geo_memberships", "child_population", "sources",
          "progress", "regional_gaps", "global_pace"]
 
@@ -39,6 +39,7 @@ EXPECTED_STAGING = {
     "wpp_locations": ["m49", "name", "type", "iso3", "raw_file", "raw_row"],
     "gsi_regions": ["country_name", "region_name", "raw_file", "raw_sheet", "raw_row"],
     "ddf_geo_areas": ["m49", "name", "raw_file", "raw_row"],
+    "published_citations": ["edition", "publication_year", "source_title", "source_publisher", "source_url"],
 }
 
 Progress = Callable[[str], None]

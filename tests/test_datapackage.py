@@ -145,3 +145,20 @@ def test_bad_parameters_are_400(server, query):
     assert status == 400, (query, status, text[:200])
     assert ctype.startswith("text/plain")
     assert "parameter" in text or "dataset" in text
+
+
+def test_published_estimates_cite_their_report(server):
+    """An extract of curated published estimates cites each report edition as pipelines/metadata/
+    published_estimates.csv does (publisher, year, title), not the curated table as a whole."""
+    from pipelines.config import PUBLISHED_ESTIMATES_CSV
+
+    pkg = json.loads(get(f"{server}/api/v1/datapackage.json?series=GE_CL_NUM&geo=WLD")[2])
+    with open(PUBLISHED_ESTIMATES_CSV, newline="") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["series"] == "GE_CL_NUM" and r["geo"] == "WLD"]
+    report = {r["edition"]: r for r in rows}
+    listed = {s["edition"]: s for s in pkg["sources"] if s["source"] == "published"}
+    assert len(listed) >= 2 and set(listed) <= set(report)  # the current editions of the world series
+    for edition, s in listed.items():
+        r = report[edition]
+        assert s["citation"] == f"{r['source_publisher']} ({r['publication_year']}). {r['source_title']}."
+        assert s["publisher"] == r["source_publisher"]
