@@ -123,11 +123,20 @@ def build_facts():
 
 def layout(**_):
     try:
-        sources, published, build = sources_table(), published_reports(), build_facts()
-    except data.WarehouseMissing as exc:
-        sources = build = html.P(str(exc), className="caveat")
-        published = None
-    return html.Div([
+        return html.Div(page_parts(), id="methodology-page")
+    except data.WarehouseMissing as exc:  # the document still renders; sources and build say what is missing
+        missing = html.P(str(exc), className="caveat")
+        return html.Div(parts(missing, None, missing), id="methodology-page")
+
+
+@components.rendered(maxsize=1)
+def page_parts() -> list:
+    """The page for this build (cached per build: the document is read and parsed once, not per visit)."""
+    return parts(sources_table(), published_reports(), build_facts())
+
+
+def parts(sources, published, build) -> list:
+    return [
         html.H1("Methodology"),
         html.Div(document(), className="method-doc"),
         html.Section([
@@ -144,4 +153,4 @@ def layout(**_):
             html.P("The warehouse is rebuilt from the raw files; a build is immutable and every download names it."),
             build,
         ], id="method-build", className="card", **{"aria-labelledby": "this-build"}),
-    ], id="methodology-page")
+    ]
