@@ -57,11 +57,6 @@ def bad_request(message: str) -> Response:
     return Response(message + "\n", status=400, mimetype="text/plain")
 
 
-def known_values(sql: str) -> list:
-    """First column of one of pipelines.api.KNOWN_VALUES_SQL (fixed SQL), cached per build, time-limited."""
-    return data.cached(sql).iloc[:, 0].tolist()
-
-
 @blueprint.route("/<path:name>", methods=["GET"])
 def extract(name: str) -> Response:
     dataset, _, fmt = name.rpartition(".")
@@ -75,10 +70,8 @@ def extract(name: str) -> Response:
     if dataset in ("progress", "regional-gaps") and not data.has_table(api.DATASETS[dataset]):
         return bad_request(f"dataset '{dataset}' is not in this build")
     try:
-        raw = {k: request.args.getlist(k) for k in request.args}
-        api.check_applicable(dataset, [k for k, v in raw.items() if any(x.strip() for x in v)])
-        f = api.parse_filters(raw)
-        api.validate(None, f, lookup=known_values)
+        f = api.checked_filters(dataset, {k: request.args.getlist(k) for k in request.args},
+                                lookup=data.known_values)
     except api.FilterError as exc:
         return bad_request(str(exc))
     sql, params = api.sql_for(dataset, f)

@@ -264,6 +264,12 @@ def clear_caches() -> None:
 
 # ---- shared lookups used by several pages -------------------------------------------------------------
 
+
+def known_values(sql: str) -> list:
+    """First column of one of pipelines.api.KNOWN_VALUES_SQL (fixed SQL, no user input), cached per build: the
+    values an export filter accepts."""
+    return cached(sql).iloc[:, 0].tolist()
+
 def series_catalogue() -> pd.DataFrame:
     return cached("SELECT * FROM series ORDER BY family, code")
 

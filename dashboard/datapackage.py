@@ -185,7 +185,7 @@ def parse(args) -> tuple[str, api.Filters, dict]:
     """dataset, validated filters and the filters as given (for the CSV link); BadParameter on anything wrong."""
     unknown = sorted(set(args) - PACKAGE_PARAMS)
     if unknown:
-        raise BadParameter(f"parameter '{unknown[0][:60]}' is not known; valid parameters: dataset, "
+        raise BadParameter(f"parameter '{api.shown(unknown[0])}' is not known; valid parameters: dataset, "
                            + ", ".join(api.FILTERS))
     dataset = (args.get("dataset") or "observations").strip()
     if dataset not in api.DATASETS:
@@ -195,10 +195,7 @@ def parse(args) -> tuple[str, api.Filters, dict]:
         raise BadParameter(f"dataset '{dataset}' is not in this build")
     raw = {k: args.getlist(k) if hasattr(args, "getlist") else args[k] for k in args if k != "dataset"}
     try:
-        api.check_applicable(dataset, [k for k, v in raw.items()
-                                       if any(str(x).strip() for x in (v if isinstance(v, list) else [v]))])
-        f = api.parse_filters(raw)
-        api.validate(data.connection(), f)
+        f = api.checked_filters(dataset, raw, lookup=data.known_values)
     except api.FilterError as exc:
         raise BadParameter(str(exc)) from exc
     try:  # a filter the dataset has no column for (e.g. geo on a mart without geo) is refused, not a 500

@@ -183,11 +183,21 @@ def query(con: duckdb.DuckDBPyConnection, dataset: str, params: dict | None = No
     """Run one dataset of the contract with validated filters and return a DataFrame."""
     if dataset not in DATASETS:
         raise FilterError("dataset", f"unknown dataset '{shown(dataset)}'; valid: {', '.join(DATASETS)}")
-    check_applicable(dataset, [k for k, v in (params or {}).items() if v not in (None, "", [], ())])
-    f = parse_filters(params or {})
-    validate(con, f)
+    f = checked_filters(dataset, params or {}, con)
     sql, args = sql_for(dataset, f, limit)
     return con.execute(sql, args).fetch_df()
+
+
+def checked_filters(dataset: str, raw: dict, con: duckdb.DuckDBPyConnection | None = None,
+                    lookup: Callable[[str], Iterable] | None = None) -> Filters:
+    """One request's filters under the export contract (FilterError naming the parameter): only filters the
+    dataset accepts, well formed, and values the warehouse has (`lookup` runs KNOWN_VALUES_SQL, e.g. cached)."""
+    given = [k for k, v in raw.items()
+             if any(str(x).strip() for x in (v if isinstance(v, (list, tuple)) else [v]) if x is not None)]
+    check_applicable(dataset, given)
+    f = parse_filters(raw)
+    validate(con, f, lookup=lookup)
+    return f
 
 
 def sql_for(dataset: str, f: Filters, limit: int | None = None) -> tuple[str, list]:

@@ -26,14 +26,8 @@ DATASET_LABELS = {
     "series": "Series catalogue",
     "geographies": "Geographies and group memberships",
 }
-# Which export-contract filters act on which dataset (the others are ignored by /api/v1 and disabled here).
-APPLIES = {
-    "observations": {"series", "geo", "sex", "age", "from", "to"},
-    "progress": {"series", "geo", "sex", "age", "from", "to"},
-    "regional-gaps": {"series", "geo", "sex", "age", "from", "to"},
-    "series": set(),
-    "geographies": {"geo"},
-}
+# Which export-contract filters act on which dataset (/api/v1 refuses the others; they are disabled here).
+APPLIES = {dataset: set(names) for dataset, names in api.DATASET_FILTERS.items()}
 FILTER_NOTES = {
     "observations": "Current-edition values only. Years filter the reference year.",
     "progress": "One row per series, geography, sex and age; the years filter the latest data year.",
@@ -57,9 +51,7 @@ def geo_options() -> list[dict]:
 
 def values_of(column: str) -> list[str]:
     """Distinct sex or age values of the observations (the values the export contract accepts)."""
-    sql = {"sex": "SELECT DISTINCT sex AS v FROM observations ORDER BY 1",
-           "age": "SELECT DISTINCT age AS v FROM observations ORDER BY 1"}[column]
-    return [str(v) for v in data.cached(sql)["v"]]
+    return sorted(str(v) for v in data.known_values(api.KNOWN_VALUES_SQL[column]) if v is not None)
 
 
 def datasets() -> list[dict]:
@@ -70,7 +62,7 @@ def datasets() -> list[dict]:
 def extract(dataset: str, filters: dict) -> tuple[int, object, str]:
     """Total rows, the first rows and the recommended citation of one extract (FilterError on bad filters)."""
     f = api.parse_filters({k: v for k, v in filters.items() if v not in (None, "", [])})
-    api.validate(None, f, lookup=lambda sql: data.cached(sql).iloc[:, 0].tolist())
+    api.validate(None, f, lookup=data.known_values)
     sql, params = api.sql_for(dataset, f)
     # a count and a 20-row head: small results, the same for every visitor of this extract in this build
     n = int(data.cached(*api.count_query(dataset, f))["n"].iloc[0])
