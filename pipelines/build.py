@@ -225,18 +225,19 @@ def enforce_checks(con, keep_going: bool, failures: list, progress: Progress) ->
     """Strict: the first offence stops the build. Keep-going: offending rows are moved to `rejects`."""
     progress("checks")
     offences = checks.find_offences(con, limit=None if keep_going else 1)
-    if offences and not keep_going:
-        raise offences[0].error()
-    for o in offences:  # a bad value loses that cell; an unknown place loses its whole row
-        whole_row = o.check == "unknown geography"
-        con.execute("""DELETE FROM int_observations WHERE raw_file = ? AND raw_row = ? AND coalesce(raw_sheet, '') = ?
-                       AND (? OR raw_column = ?)""", [o.file, o.row, o.sheet or "", whole_row, o.column])
+    fatal = [o for o in offences if o.check in checks.FATAL]
+    if fatal or (offences and not keep_going):
+        raise (fatal or offences)[0].error()
     all_rejects = failures + offences
     frame = pd.DataFrame([vars(o) for o in all_rejects],
                          columns=["check", "file", "sheet", "row", "column", "source", "reason"])
     con.register("frame", frame)
     con.execute("CREATE TABLE rejects AS SELECT * FROM frame")
     con.unregister("frame")
+    whole_row = ", ".join(f"'{c}'" for c in sorted(checks.WHOLE_ROW))
+    con.execute(f"""DELETE FROM int_observations o USING rejects r
+                    WHERE o.raw_file = r.file AND o.raw_row = r."row" AND coalesce(o.raw_sheet, '') = coalesce(r.sheet, '')
+                      AND (r."check" IN ({whole_row}) OR o.raw_column = r."column")""")  # one pass, not one per reject
     return all_rejects
 
 

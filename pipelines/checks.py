@@ -83,6 +83,12 @@ for _name in ("unknown geography", "geography missing from geographies"):
     CHECKS[_name] = CHECKS[_name].replace("{geo_column}", _geo_column_sql())
 
 
+# An offence of these checks loses its whole row (the place is wrong); of the others, only the offending cell.
+WHOLE_ROW = frozenset({"unknown geography", "geography missing from geographies"})
+# Metadata errors no row can be rejected for: they stop the build in --keep-going mode too.
+FATAL = frozenset({"geography listed twice"})
+
+
 @dataclass
 class Offence:
     check: str

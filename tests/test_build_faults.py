@@ -333,3 +333,28 @@ def test_alias_to_a_missing_geography_stops_the_build(raw_dir, tmp_path, monkeyp
     cells = [r for r in ws.iter_rows(min_row=e.row, max_row=e.row, values_only=True)][0]
     assert "North Korea" in cells  # the row named is the raw row that used the alias
     assert not (tmp_path / "wh" / "sdg87.duckdb").exists()
+
+
+def test_keep_going_drops_rows_whose_geography_is_missing(raw_dir, tmp_path, monkeypatch):
+    """--keep-going: rows that got a geo geographies lacks are rejected whole (not loaded), so every loaded
+    observation still joins exactly one geographies row and extract counts equal extract rows."""
+    import pipelines.build as b
+    from pipelines import api
+
+    aliases = tmp_path / "geo_aliases.csv"
+    aliases.write_text(Path(b.GEO_ALIASES_CSV).read_text().replace("North Korea,PRK,walkfree_gsi",
+                                                                   "North Korea,ZZZ,walkfree_gsi"))
+    monkeypatch.setattr(b, "GEO_ALIASES_CSV", aliases)
+    wh = tmp_path / "wh" / "sdg87.duckdb"
+    b.build(raw_dir, wh, keep_going=True, progress=lambda m: None)
+    with duckdb.connect(str(wh), read_only=True) as con:
+        rejects = con.execute("""SELECT DISTINCT "check", file, sheet, "row" FROM rejects""").fetchall()
+        orphans = con.execute("SELECT count(*) FROM observations WHERE geo NOT IN (SELECT geo FROM geographies)"
+                              ).fetchone()[0]
+        f = api.parse_filters({"series": "GSI_PREV"})
+        sql, params = api.sql_for("observations", f)
+        counted = con.execute(*api.count_query("observations", f)).fetchone()[0]
+        extracted = len(con.execute(sql, params).fetchall())
+    assert rejects and {r[:3] for r in rejects} == {("geography missing from geographies", GSI, GSI_SHEET)}
+    assert orphans == 0
+    assert counted == extracted > 100
