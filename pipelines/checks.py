@@ -77,7 +77,7 @@ CHECKS = {
                'WPP country/area ''' || w.name || ''' (M49 ' || p.geo_source_code || ') is not a known geography'
         FROM stg_population p JOIN stg_wpp_locations w ON w.m49 = p.geo_source_code
         WHERE w.type = 'Country/Area'
-          AND ltrim(p.geo_source_code, '0') NOT IN (SELECT key FROM geo_lookup WHERE scheme = 'm49')""",
+          AND geo_key('m49', p.geo_source_code) NOT IN (SELECT key FROM geo_lookup WHERE scheme = 'm49')""",
 }
 for _name in ("unknown geography", "geography missing from geographies"):
     CHECKS[_name] = CHECKS[_name].replace("{geo_column}", _geo_column_sql())

@@ -2,6 +2,11 @@
 -- (any source) or 'name:<source>' (that source only). Lower priority wins when several names match.
 CREATE OR REPLACE MACRO norm_name(s) AS
     lower(strip_accents(trim(regexp_replace(replace(s, '’', ''''), '\s+', ' ', 'g'))));
+-- The lookup key of a source's place code under a scheme (the same rule for observations, population and checks).
+CREATE OR REPLACE MACRO geo_key(scheme, code) AS
+    CASE WHEN scheme IN ('m49', 'wpp_location') THEN ltrim(trim(code), '0')
+         WHEN scheme IN ('iso3', 'code') THEN upper(trim(code))
+         ELSE norm_name(code) END;
 
 CREATE OR REPLACE TABLE geo_lookup AS
 WITH names AS (

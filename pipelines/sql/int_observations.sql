@@ -10,10 +10,7 @@
 -- sorting all rows cost 6-14 s at 10 M rows.
 CREATE OR REPLACE TABLE scratch.int_observations AS
 WITH keys AS (
-    SELECT DISTINCT geo_scheme, geo_source_code,
-           CASE WHEN geo_scheme = 'm49' THEN ltrim(trim(geo_source_code), '0')
-                WHEN geo_scheme IN ('iso3', 'code') THEN upper(trim(geo_source_code))
-                ELSE norm_name(geo_source_code) END AS geo_key
+    SELECT DISTINCT geo_scheme, geo_source_code, geo_key(geo_scheme, geo_source_code) AS geo_key
     FROM stg_observations
 ),
 resolved AS (
