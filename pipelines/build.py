@@ -24,7 +24,7 @@ from pipelines.config import (GEO_ALIASES_CSV, REGIONS_CSV, WPP_LOCATIONS_CSV, R
 from pipelines.errors import BuildError, RawDataError
 from pipelines.progress.marts import build_marts
 from pipelines.readers.common import OBS_COLUMNS, POP_COLUMNS, SqlStaging
-from pipelines.warehouse import build_lock, swap_in, temp_path
+from pipelines.warehouse import build_lock, swap_in, table_from_frame, temp_path
 
 # SQL models in dependency order; each file creates the table it is named after.
 MODELS_BEFORE_CHECKS = ["geographies", "geo_lookup", "geo_memberships", "int_observations"]
@@ -149,9 +149,7 @@ def load_staging(con: duckdb.DuckDBPyConnection, staged: dict[str, list[pd.DataF
         lazy = [f for f in parts if isinstance(f, SqlStaging)]
         if frames:
             frame = pd.concat(frames, ignore_index=True)
-            con.register("frame", frame)
-            con.execute(f'CREATE TABLE scratch."stg_{name}" AS SELECT * FROM frame')
-            con.unregister("frame")
+            table_from_frame(con, f'scratch."stg_{name}"', frame)
             paths |= set(frame["raw_file"].dropna().unique()) if "raw_file" in frame else set()
         for i, part in enumerate(lazy):
             con.execute(f'CREATE TABLE scratch."stg_{name}" AS {part.sql}' if i == 0 and not frames else
@@ -159,9 +157,7 @@ def load_staging(con: duckdb.DuckDBPyConnection, staged: dict[str, list[pd.DataF
             paths |= set(part.files)
     paths = sorted(paths)
     files = pd.DataFrame([file_record(p, raw_dir) for p in paths], columns=["path", "sha256", "size_bytes"])
-    con.register("frame", files)
-    con.execute("CREATE TABLE raw_files AS SELECT * FROM frame")
-    con.unregister("frame")
+    table_from_frame(con, "raw_files", files)
 
 
 def file_record(path: str, raw_dir: Path) -> tuple[str, str | None, int | None]:
@@ -192,9 +188,7 @@ def load_metadata(con: duckdb.DuckDBPyConnection) -> None:
               "meta_regions": csv_with_rows(REGIONS_CSV), "meta_geo_aliases": csv_with_rows(GEO_ALIASES_CSV),
               "meta_pycountry": pycountry_names(), "meta_wpp_locations": csv_with_rows(WPP_LOCATIONS_CSV)}
     for name, frame in tables.items():
-        con.register("frame", frame)
-        con.execute(f"CREATE TABLE {name} AS SELECT * FROM frame")
-        con.unregister("frame")
+        table_from_frame(con, name, frame)
 
 
 def read_toml(path: Path) -> dict:
@@ -231,9 +225,7 @@ def enforce_checks(con, keep_going: bool, failures: list, progress: Progress) ->
     all_rejects = failures + offences
     frame = pd.DataFrame([vars(o) for o in all_rejects],
                          columns=["check", "file", "sheet", "row", "column", "source", "reason"])
-    con.register("frame", frame)
-    con.execute("CREATE TABLE rejects AS SELECT * FROM frame")
-    con.unregister("frame")
+    table_from_frame(con, "rejects", frame)
     whole_row = ", ".join(f"'{c}'" for c in sorted(checks.WHOLE_ROW))
     con.execute(f"""DELETE FROM int_observations o USING rejects r
                     WHERE o.raw_file = r.file AND o.raw_row = r."row" AND coalesce(o.raw_sheet, '') = coalesce(r.sheet, '')

@@ -92,3 +92,12 @@ def connect_readonly(warehouse: Path) -> duckdb.DuckDBPyConnection:
     if not Path(warehouse).exists():
         raise BuildError(f"{warehouse}: no warehouse yet; run `sdg87 build` first")
     return duckdb.connect(str(warehouse), read_only=True)
+
+
+def table_from_frame(con: duckdb.DuckDBPyConnection, table: str, frame) -> None:
+    """CREATE OR REPLACE TABLE `table` (a trusted name from our code, possibly qualified) from a pandas frame."""
+    con.register("frame", frame)
+    try:
+        con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM frame")
+    finally:
+        con.unregister("frame")

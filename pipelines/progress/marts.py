@@ -15,6 +15,7 @@ import pandas as pd
 
 from pipelines.config import PUBLISHED_ESTIMATES_CSV, SQL_DIR
 from pipelines.progress import methods as m
+from pipelines.warehouse import table_from_frame
 
 CHILD_LABOUR_PERCENT = ("SL_TLF_CHLDEC", "SL_TLF_CHLDEA", "PT_CHLD_5-17_LBR_ECON-HC")
 NEW_TARGET_YEAR = 2030
@@ -32,9 +33,9 @@ def build_marts(con: duckdb.DuckDBPyConnection) -> None:
     """progress (Python, the methods module) -> regional_gaps (SQL) -> global_pace (Python)."""
     progress = pd.DataFrame([progress_row(group) for group in load_groups(con)])
     progress = add_child_numbers(con, progress)
-    save(con, "progress", progress)
+    table_from_frame(con, "progress", progress)
     con.execute((SQL_DIR / "regional_gaps.sql").read_text())
-    save(con, "global_pace", global_pace(con))
+    table_from_frame(con, "global_pace", global_pace(con))
 
 
 @dataclass(frozen=True)
@@ -279,7 +280,3 @@ def _periods():
 GLOBAL_PERIODS = _periods()
 
 
-def save(con, name: str, frame: pd.DataFrame) -> None:
-    con.register("frame", frame)
-    con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM frame")
-    con.unregister("frame")
