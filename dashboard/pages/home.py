@@ -19,17 +19,13 @@ from dash import Input, Output, callback, dcc, html
 
 from dashboard import components as c
 from dashboard import data
+from dashboard.regional import SCHEMES, latest_by_region
 
 dash.register_page(__name__, path="/", title="SDG 8.7 Monitor", name="Overview", order=0,
                    description="Where the world stands on SDG target 8.7: child labour, forced labour, modern "
                                "slavery and human trafficking, from official data.")
 log = logging.getLogger(__name__)
 
-SCHEMES = {  # URL value -> (label, regional_gaps schemes)
-    "sdg": ("SDG regions", ("sdg_region",)),
-    "ilo": ("ILO regions", ("ilo_region",)),
-    "groups": ("LDC / LLDC / SIDS", ("ldc", "lldc", "sids")),
-}
 DEFAULT_SCHEME = "sdg"
 MAP_SERIES, MAP_SEX, MAP_AGE = "SL_TLF_CHLDEC", "total", "5-17"
 OFFICIAL_CL = ("GE_CL_PREV", "SL_TLF_CHLDEC")  # published regional child-labour prevalence (8.7.1 definition)
@@ -70,19 +66,7 @@ def series_target(series: str) -> tuple[float | None, int | None]:
 def regional_child_labour(scheme_key: str) -> pd.DataFrame:
     """Latest official and latest computed child-labour prevalence (5-17, both sexes) per region of a scheme, plus
     the world for reference. Official and computed rows stay separate (column `kind`)."""
-    if not data.has_table("regional_gaps"):
-        return pd.DataFrame()
-    schemes = list(SCHEMES.get(scheme_key, SCHEMES[DEFAULT_SCHEME])[1]) + ["world"]
-    series = list(dict.fromkeys(OFFICIAL_CL + COMPUTED_CL))
-    sql = f"""SELECT * FROM regional_gaps
-              WHERE scheme IN ({', '.join('?' * len(schemes))}) AND series IN ({', '.join('?' * len(series))})
-                AND sex = 'total' AND age = '5-17' AND value IS NOT NULL
-                AND ((kind = 'official' AND series IN ({', '.join('?' * len(OFFICIAL_CL))}))
-                  OR (kind = 'computed' AND series IN ({', '.join('?' * len(COMPUTED_CL))})))
-              QUALIFY row_number() OVER (PARTITION BY scheme, region, kind
-                                         ORDER BY year DESC, (series = 'GE_CL_PREV') DESC) = 1
-              ORDER BY scheme = 'world', region_name"""
-    return data.cached(sql, tuple(schemes + series + list(OFFICIAL_CL) + list(COMPUTED_CL)))
+    return latest_by_region(scheme_key if scheme_key in SCHEMES else DEFAULT_SCHEME, OFFICIAL_CL, COMPUTED_CL, "5-17")
 
 
 def map_rows() -> pd.DataFrame:

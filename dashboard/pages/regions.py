@@ -20,16 +20,12 @@ from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import components as c
 from dashboard import data
+from dashboard.regional import SCHEMES, latest_by_region
 
 dash.register_page(__name__, path="/regions", title="Regions · SDG 8.7 Monitor", name="Regions", order=3,
                    description="SDG 8.7 by region: official and computed values, pace, and data coverage.")
 log = logging.getLogger(__name__)
 
-SCHEMES = {  # URL value -> (label, regional_gaps schemes)
-    "sdg": ("SDG regions", ("sdg_region",)),
-    "ilo": ("ILO regions", ("ilo_region",)),
-    "groups": ("LDC / LLDC / SIDS", ("ldc", "lldc", "sids")),
-}
 MEASURES = {  # URL value -> label, official series (in order of preference), computed series, age, axis title
     "cl": dict(label="Child labour (% of children 5-17)", official=("GE_CL_PREV", "SL_TLF_CHLDEC"),
                computed=("SL_TLF_CHLDEC",), age="5-17", axis="% of children aged 5-17"),
@@ -64,21 +60,8 @@ def clean(key: str, value) -> str:
 
 def regional_rows(scheme: str, measure: str) -> pd.DataFrame:
     """Latest official and latest computed value per region (and the world), kept apart by `kind`."""
-    if not data.has_table("regional_gaps"):
-        return pd.DataFrame()
     m = MEASURES[measure]
-    schemes = list(SCHEMES[scheme][1]) + ["world"]
-    official, computed = list(m["official"]), list(m["computed"]) or ["-"]
-    ph = lambda xs: ", ".join("?" * len(xs))  # noqa: E731
-    sql = f"""SELECT * FROM regional_gaps
-              WHERE scheme IN ({ph(schemes)}) AND sex = 'total' AND age = ? AND value IS NOT NULL
-                AND ((kind = 'official' AND series IN ({ph(official)}))
-                  OR (kind = 'computed' AND series IN ({ph(computed)})))
-              QUALIFY row_number() OVER (PARTITION BY scheme, region, kind
-                                         ORDER BY year DESC, (series = ?) DESC) = 1
-              ORDER BY scheme = 'world', region_name, kind DESC"""
-    df = data.cached(sql, tuple(schemes + [m["age"]] + official + computed + [official[0]]))
-    return df
+    return latest_by_region(scheme, m["official"], m["computed"], m["age"])
 
 
 def coverage_rows(series: str) -> pd.DataFrame:
