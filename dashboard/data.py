@@ -18,7 +18,9 @@ import atexit
 import functools
 import heapq
 import itertools
+import logging
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -263,6 +265,28 @@ def clear_caches() -> None:
 
 
 # ---- shared lookups used by several pages -------------------------------------------------------------
+
+
+COUNTRY_CODE_RE = re.compile(r"[A-Za-z0-9_]{2,12}")
+
+
+def normalise_code(code) -> str | None:
+    """A geography code as a URL or a callback gives it, upper-cased; None when it cannot be one."""
+    if not isinstance(code, str) or not COUNTRY_CODE_RE.fullmatch(code.strip()):
+        return None
+    return code.strip().upper()
+
+
+def is_known_country(code) -> bool:
+    """True when `code` is a country in the warehouse's geographies (the country page and the HTTP status hook)."""
+    norm = normalise_code(code)
+    if norm is None:
+        return False
+    try:
+        return not cached("SELECT 1 FROM geographies WHERE type = 'country' AND geo = ?", (norm,)).empty
+    except Exception:  # no warehouse, timeout: not a known country as far as the status hook can tell
+        logging.getLogger(__name__).exception("is_known_country(%r) failed", norm)
+        return False
 
 
 def known_values(sql: str) -> list:

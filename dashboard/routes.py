@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import logging
 import re
-import sys
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import dash
@@ -38,7 +37,6 @@ READ_METHODS = frozenset({"GET", "HEAD"})
 CALLBACK_ENDPOINT = "_dash-update-component"
 MAX_ID_CHARS = 2_000
 COUNTRY_TEMPLATE = "/country/<code>"
-COUNTRY_CODE_RE = re.compile(r"[A-Za-z0-9_]{2,12}", re.ASCII)
 # Properties whose values the browser always sends with one JSON type (dcc.Location, n_clicks counters): a
 # forged value of another type is a bad request, not something for Dash's router or a page callback to trip on.
 STRING_PROPS = frozenset({"pathname", "search", "hash", "href"})
@@ -92,20 +90,6 @@ def _path_to_page_fallback(relative: str) -> tuple[dict, dict | None]:
     return {}, None
 
 
-def is_known_country(code: str) -> bool:
-    """The country page's own check when it exists (looked up lazily: page modules are imported by Dash, and
-    importing one again would register it twice); else a parameterised lookup in the warehouse."""
-    for page in dash.page_registry.values():
-        if page.get("path_template") == COUNTRY_TEMPLATE:
-            check = getattr(sys.modules.get(page.get("module", "")), "is_known_country", None)
-            if callable(check):
-                return bool(check(code))
-    if not isinstance(code, str) or not COUNTRY_CODE_RE.fullmatch(code.strip()):
-        return False
-    frame = data.cached("SELECT 1 FROM geographies WHERE type = 'country' AND geo = ?", (code.strip().upper(),))
-    return not frame.empty
-
-
 def page_exists(path: str) -> bool:
     """True when Dash's router renders a real page (not the not-found page) for `path`."""
     prefix = _prefix()
@@ -114,7 +98,7 @@ def page_exists(path: str) -> bool:
     if not page or page.get("module", "").split(".")[-1] == "not_found_404":
         return False
     if page.get("path_template") == COUNTRY_TEMPLATE:
-        return is_known_country((variables or {}).get("code", ""))
+        return data.is_known_country((variables or {}).get("code", ""))
     return True
 
 

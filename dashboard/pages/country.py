@@ -7,7 +7,7 @@ and the world, an always-visible caveats block and, for every headline number, w
 edition, citation, raw file, sheet and row).
 
 URL: `/country/<ISO3>` (case-insensitive), optional `?sex=total|female|male` for the trend chart.
-An unknown code gets friendly not-found content; `is_known_country()` lets the app answer HTTP 404.
+An unknown code gets friendly not-found content; `data.is_known_country()` lets the app answer HTTP 404.
 """
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from dash import Input, Output, State, callback, clientside_callback, dcc, html
 
 from dashboard import components as c
 from dashboard import data
+from dashboard.data import normalise_code
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,6 @@ SERIES_SHORT = {
 }
 AGE_PREFERENCE = {"5-17": 0, "5-14": 1}
 TARGET_YEAR, NEW_TARGET_YEAR = 2025, 2030
-CODE_RE = re.compile(r"^[A-Za-z0-9_]{2,12}$")
 EXAMPLES = ("NGA", "IND", "BRA", "BGD", "ETH")
 OBS_COLUMNS = ("o.series, o.geo, o.year, o.sex, o.age, o.value, o.unit, o.nature, o.source, o.edition, o.is_current, "
                "o.time_detail, o.footnote, o.raw_file, o.raw_sheet, o.raw_row, o.raw_column")
@@ -69,24 +69,6 @@ dash.register_page(__name__, path_template="/country/<code>", title=_title,
 
 
 # ---- queries (small, parameterised) --------------------------------------------------------------------
-
-def normalise_code(code) -> str | None:
-    if not isinstance(code, str) or not CODE_RE.match(code.strip()):
-        return None
-    return code.strip().upper()
-
-
-def is_known_country(code: str) -> bool:
-    """True when `code` is a country in the warehouse's geographies (parameterised lookup)."""
-    norm = normalise_code(code)
-    if norm is None:
-        return False
-    try:
-        return not data.cached("SELECT 1 FROM geographies WHERE type = 'country' AND geo = ?", (norm,)).empty
-    except Exception:  # no warehouse, timeout: not a known country as far as the status hook can tell
-        log.exception("is_known_country(%r) failed", norm)
-        return False
-
 
 def country_row(code) -> dict | None:
     norm = normalise_code(code)
