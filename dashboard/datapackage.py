@@ -257,7 +257,7 @@ def extract_sources(dataset: str, f: api.Filters | None = None) -> list[dict]:
     table = table[keep].astype(object).where(table[keep].notna(), None)
     if dataset in ("series", "geographies"):
         return [dict(r) for r in table.to_dict("records")]
-    sql, params = api.unordered_sql_for(dataset, f or api.Filters())
+    sql, params = api.sql_for(dataset, f or api.Filters(), order=False)
     used = data.cached(f"SELECT DISTINCT source, edition FROM ({sql}) ORDER BY ALL", tuple(params))
     pairs = sorted({p for r in used.itertuples(index=False) for p in _pairs(str(r.source), str(r.edition))})
     published = published_citations()

@@ -143,39 +143,41 @@ def where_clause(f: Filters, year_column: str = "year", prefix: str = "o.",
     return (" AND ".join(parts) or "TRUE"), params
 
 
-def observations_query(f: Filters, limit: int | None = None) -> tuple[str, list]:
+def observations_query(f: Filters, limit: int | None = None, order: bool = True) -> tuple[str, list]:
     where, params = where_clause(f)
     current = "o.is_current AND " if f.current_only else ""
     sql = f"""SELECT o.series, o.geo, g.name AS geo_name, o.year, o.sex, o.age, o.value, o.unit, o.nature,
                      o.lower, o.upper, o.source, o.edition, o.footnote, o.raw_file, o.raw_sha256, o.raw_sheet, o.raw_row
               FROM observations o JOIN geographies g ON g.geo = o.geo
-              WHERE {current}{where}
-              ORDER BY o.series, o.geo, o.sex, o.age, o.year"""
+              WHERE {current}{where}"""
+    if order:
+        sql += "\n              ORDER BY o.series, o.geo, o.sex, o.age, o.year"
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
     return sql, params
 
 
-def series_query() -> tuple[str, list]:
+def series_query(order: bool = True) -> tuple[str, list]:
     return ("""SELECT code, name, unit, sdg_target, target_value, target_year, source, definition
-               FROM series ORDER BY code""", [])
+               FROM series""" + (" ORDER BY code" if order else ""), [])
 
 
-def geographies_query(f: Filters | None = None) -> tuple[str, list]:
+def geographies_query(f: Filters | None = None, order: bool = True) -> tuple[str, list]:
     where, params = ("TRUE", [])
     if f and f.geo:
         where, params = f"g.geo IN ({', '.join('?' * len(f.geo))})", list(f.geo)
     return (f"""SELECT g.geo AS code, g.name, g.type, g.iso3, g.m49,
                        (SELECT string_agg(m.scheme || ':' || m.group_geo, ';' ORDER BY m.scheme, m.group_geo)
                         FROM geo_memberships m WHERE m.geo = g.geo) AS memberships
-                FROM geographies g WHERE {where} ORDER BY g.type DESC, g.geo""", params)
+                FROM geographies g WHERE {where}""" + (" ORDER BY g.type DESC, g.geo" if order else ""), params)
 
 
-def mart_query(table: str, f: Filters, year_column: str, geo_column: str = "geo") -> tuple[str, list]:
+def mart_query(table: str, f: Filters, year_column: str, geo_column: str = "geo",
+               order: bool = True) -> tuple[str, list]:
     """Progress and regional-gap marts, filtered like observations (year filters apply to `year_column`;
     the geo filter applies to `geo_column`, the region for regional gaps)."""
     where, params = where_clause(f, year_column=year_column, prefix="", geo_column=geo_column)
-    return f"SELECT * FROM {table} WHERE {where} ORDER BY ALL", params
+    return f"SELECT * FROM {table} WHERE {where}" + (" ORDER BY ALL" if order else ""), params
 
 
 def query(con: duckdb.DuckDBPyConnection, dataset: str, params: dict | None = None,
@@ -200,16 +202,18 @@ def checked_filters(dataset: str, raw: dict, con: duckdb.DuckDBPyConnection | No
     return f
 
 
-def sql_for(dataset: str, f: Filters, limit: int | None = None) -> tuple[str, list]:
+def sql_for(dataset: str, f: Filters, limit: int | None = None, order: bool = True) -> tuple[str, list]:
+    """One dataset's extract; order=False leaves out the final sort, for what only counts or lists its rows
+    (sorting a 10 M-row extract first costs seconds and hundreds of MB)."""
     if dataset == "observations":
-        return observations_query(f, limit)
+        return observations_query(f, limit, order)
     if dataset == "series":
-        return series_query()
+        return series_query(order)
     if dataset == "geographies":
-        return geographies_query(f)
+        return geographies_query(f, order)
     year_column = "latest_year" if dataset == "progress" else "year"
     geo_column = "region" if dataset == "regional-gaps" else "geo"
-    return mart_query(DATASETS[dataset], f, year_column, geo_column)
+    return mart_query(DATASETS[dataset], f, year_column, geo_column, order)
 
 
 def count_query(dataset: str, f: Filters) -> tuple[str, list]:
@@ -220,13 +224,5 @@ def count_query(dataset: str, f: Filters) -> tuple[str, list]:
         where, params = where_clause(f)  # is exactly one geographies row: the join cannot change the count
         current = "o.is_current AND " if f.current_only else ""
         return f"SELECT count(*) AS n FROM observations o WHERE {current}{where}", params
-    sql, params = unordered_sql_for(dataset, f)
+    sql, params = sql_for(dataset, f, order=False)
     return f"SELECT count(*) AS n FROM ({sql})", params
-
-
-def unordered_sql_for(dataset: str, f: Filters) -> tuple[str, list]:
-    """sql_for without its final ORDER BY (every query of the contract ends with one), for what only counts or
-    lists the rows of an extract: sorting a 10 M-row extract first costs seconds and hundreds of MB."""
-    sql, params = sql_for(dataset, f)
-    head, order_by, _ = sql.rpartition("ORDER BY")
-    return (head if order_by else sql), params
